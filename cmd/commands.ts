@@ -1,0 +1,126 @@
+/**
+ * The subcommands' policy, each a straight line over the library:
+ * parse → resolve → plan → apply → verify → exec.
+ */
+import { writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
+import { capFromText, capsReport, privilegesFromText } from '../src/caps/index.js';
+import { checkJson, loadConfig, loadSecurity, securityScope, type SecurityScope } from '../src/config/index.js';
+import { ConfigError, SecwrapError } from '../src/errors.js';
+import { apply } from '../src/apply/apply.js';
+import { readState } from '../src/apply/state.js';
+import { execCommand } from '../src/exec/exec.js';
+import { resetSignals, restoreDescriptors, targetEnv } from '../src/exec/handoff.js';
+import { buildPlan, type Plan } from '../src/plan/plan.js';
+import { planToDocker, planToJson, planToK8s, planToText } from '../src/plan/format.js';
+import { buildRequest, type Flags } from '../src/plan/request.js';
+import { capLastCap } from '../src/caps/index.js';
+import { checkChrootPath, checkConfigDescriptor } from '../src/trust/trust.js';
+
+export type RunFlags = Flags;
+
+const out = (s: string): void => {
+  writeSync(1, s);
+};
+const err = (s: string): void => {
+  writeSync(2, s);
+};
+
+/** Installed setuid/setgid (real and effective ids differ): refuse, whoever asks. */
+function refuseSetuid(): void {
+  if (process.getuid!() !== process.geteuid!() || process.getgid!() !== process.getegid!()) {
+    throw new SecwrapError('refusing to run setuid or setgid (real and effective ids differ)');
+  }
+}
+
+/** The config's security scope (trust-checked as it is read), or null without -c. */
+function scopeOf(flags: Flags): SecurityScope | null {
+  return flags.config === undefined ? null : loadSecurity(flags.config, { onOpen: checkConfigDescriptor });
+}
+
+function makePlan(flags: Flags, command: string[]): Plan {
+  refuseSetuid();
+  const req = buildRequest(flags, scopeOf(flags), command);
+  if (req.chroot !== undefined) req.chroot = checkChrootPath(req.chroot);
+  return buildPlan(req, {
+    state: readState(capLastCap()),
+    pid: process.pid,
+    env: process.env,
+    stdinIsTty: isatty(0),
+  });
+}
+
+/** The run path. Returns only by throwing (exit 125, 126 or 127); success is execve. */
+export function run(flags: Flags, command: string[]): never {
+  if (command.length === 0) throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
+  const plan = makePlan(flags, command);
+  const log = flags.verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
+  apply(plan, log);
+  // The hand-off, after verification: nothing below changes credentials.
+  log('signals: every disposition to default, empty mask');
+  resetSignals();
+  log('stdio: restore the flags found at start, pass on kept descriptors');
+  restoreDescriptors(plan);
+  const envp = targetEnv(plan, process.env);
+  log(`exec: ${command.join(' ')}`);
+  execCommand(command, envp);
+}
+
+export function explain(flags: Flags, command: string[], format: string): void {
+  const plan = makePlan(flags, command);
+  const text = format === 'json' ? JSON.stringify(planToJson(plan), null, 2) + '\n' : format === 'docker' ? planToDocker(plan) : format === 'k8s' ? planToK8s(plan) : planToText(plan);
+  out(text);
+}
+
+/**
+ * check: 0 valid, 1 invalid. The default mode follows includes (trust-checked when root),
+ * validates the scope's shapes, the capability and privilege texts, and the chroot's ownership.
+ */
+export function check(file: string, opts: { syntaxOnly: boolean; json: boolean }): number {
+  try {
+    let scope: SecurityScope;
+    if (opts.syntaxOnly) {
+      scope = securityScope(loadConfig(file, { followIncludes: false, validate: false, onOpen: checkConfigDescriptor }), { validate: false });
+    } else {
+      scope = loadSecurity(file, { onOpen: checkConfigDescriptor });
+      validateTexts(scope);
+      if (scope.settings.chroot !== undefined) {
+        try {
+          checkChrootPath(scope.settings.chroot);
+        } catch (e) {
+          const p = scope.sources.chroot;
+          throw p ? new ConfigError(p, (e as Error).message) : e;
+        }
+      }
+    }
+    if (opts.json) out(JSON.stringify(checkJson(scope)) + '\n');
+    return 0;
+  } catch (e) {
+    if (!(e instanceof SecwrapError)) throw e;
+    err(`secwrap: ${e.message}\n`);
+    if (opts.json) out(JSON.stringify({ valid: false, error: e.message }) + '\n');
+    return 1;
+  }
+}
+
+function validateTexts(scope: SecurityScope): void {
+  const { capabilities, privileges } = scope.settings;
+  const wrap = (key: 'capabilities' | 'privileges', f: () => unknown): void => {
+    try {
+      f();
+    } catch (e) {
+      const p = scope.sources[key];
+      const msg = `${key}: ${(e as Error).message}`;
+      throw p ? new ConfigError(p, msg) : new SecwrapError(msg);
+    }
+  };
+  if (capabilities !== undefined) wrap('capabilities', () => capFromText(capabilities));
+  if (privileges !== undefined) wrap('privileges', () => privilegesFromText(privileges));
+}
+
+export function caps(texts: string[], json: boolean): number {
+  const r = capsReport(texts, json);
+  out(r.lines.map((l) => l + '\n').join(''));
+  return r.ok ? 0 : 1;
+}
+

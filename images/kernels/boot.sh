@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Boot one prepared kernel under TCG and run the bats suites inside it (see guest-run.sh).
+#
+#   images/kernels/boot.sh <uname -r>       e.g. 6.1.0-56-cloud-amd64 (see .cache/kernels/versions.txt)
+#
+# Prints exactly one result line on stdout:
+#   kernel <uname -r>: N passed, M failed[, K skipped]
+#   kernel <name>: 0 passed, 1 failed (no report: <why>)
+# and one timing line (`# kernel <name>: boot+suite …`). Exits 0 only when the guest reported,
+# the suites exited 0 and nothing failed. Logs: .cache/kernels/logs/<uname -r>/.
+#   KERNEL_BATS="test/bats/a.bats …"   run only these files (default: all test/bats/*.bats)
+#   KERNEL_TIMEOUT=900                  seconds for boot + suites (then qemu is killed)
+#   KERNEL_SMP=1 KERNEL_MEM=1024        guest CPUs (TCG threads) and memory in MiB
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+rel=${1:?usage: boot.sh <kernel release>}
+kd=$(kernel_dir "$rel")
+timeout_s=${KERNEL_TIMEOUT:-900}
+smp=${KERNEL_SMP:-1}
+mem=${KERNEL_MEM:-1024}
+
+noreport() {
+  echo "kernel $rel: 0 passed, 1 failed (no report: $*)"
+  exit 1
+}
+[[ -f $kd/vmlinuz && -f $kd/initramfs.cpio.gz && -f $KCACHE/rootfs.ext4 ]] ||
+  noreport "not prepared: run images/kernels/prepare.sh"
+[[ $KROOT != *[[:space:]]* ]] || noreport "repository path contains white space"
+
+bats=
+for f in ${KERNEL_BATS:-}; do
+  f=${f#"$KROOT"/}
+  [[ -f $KROOT/$f ]] || noreport "KERNEL_BATS: no such file $f"
+  bats+=${bats:+,}$f
+done
+
+logs="$KCACHE/logs/$rel"
+mkdir -p "$logs"
+rm -f "$logs"/*
+run=$(mktemp -d /tmp/secwrap-kernel.XXXXXX)   # short path: unix socket names are limited
+sock="$run/vfs.sock"
+vpid= qpid=
+cleanup() {
+  # both were started as process-group leaders (setsid / timeout): end each group by its id
+  [[ -n $qpid ]] && kill -TERM -- "-$qpid" 2>/dev/null
+  [[ -n $vpid ]] && kill -TERM -- "-$vpid" 2>/dev/null
+  [[ -n $qpid ]] && wait "$qpid" 2>/dev/null
+  [[ -n $vpid ]] && wait "$vpid" 2>/dev/null
+  for p in $qpid $vpid; do kill -KILL -- "-$p" 2>/dev/null; done
+  rm -rf "$run"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+t0=$(now)
+setsid "$VIRTIOFSD" --socket-path="$sock" -o source="$KROOT" -o cache=auto \
+  >"$logs/virtiofsd.log" 2>&1 &
+vpid=$!
+for _ in $(seq 100); do [[ -S $sock ]] && break; kill -0 "$vpid" 2>/dev/null || break; sleep 0.05; done
+[[ -S $sock ]] || noreport "virtiofsd did not start: $(tail -n1 "$logs/virtiofsd.log")"
+
+append="console=ttyS0 panic=-1 quiet random.trust_cpu=on"
+append+=" secwrap.repo=$KROOT secwrap.kernel=$rel${bats:+ secwrap.bats=$bats}"
+timeout -k 5 "$timeout_s" qemu-system-x86_64 \
+  -accel tcg -cpu max -smp "$smp" -m "$mem" \
+  -nodefaults -no-user-config -display none -monitor none -nic none -no-reboot \
+  -object memory-backend-memfd,id=mem,size="${mem}M",share=on -numa node,memdev=mem \
+  -chardev socket,id=vfs,path="$sock" -device vhost-user-fs-pci,chardev=vfs,tag=host0 \
+  -drive file="$KCACHE/rootfs.ext4",format=raw,if=virtio,snapshot=on \
+  -serial file:"$logs/console.log" -serial file:"$logs/result.tap" \
+  -kernel "$kd/vmlinuz" -initrd "$kd/initramfs.cpio.gz" -append "$append" \
+  >"$logs/qemu.log" 2>&1 &
+qpid=$!
+wait "$qpid"
+qrc=$?
+qpid=
+secs=$(elapsed "$t0")
+
+tr -d '\r' <"$logs/result.tap" >"$logs/result.txt" 2>/dev/null
+status=$(grep -a '^secwrap-kernel-status:' "$logs/result.txt" | tail -n1)
+echo "# kernel $rel: boot+suite $secs s${status:+ (suites ${status##*suite_seconds=} s in the guest)}"
+if [[ -z $status ]]; then
+  why=
+  if [[ $qrc -eq 124 || $qrc -eq 137 ]]; then why="timeout after ${timeout_s} s"
+  elif grep -aq 'Kernel panic' "$logs/console.log" 2>/dev/null; then
+    why="kernel panic: $(grep -a -m1 'Kernel panic' "$logs/console.log" | tr -d '\r' | cut -c1-120)"
+  elif [[ $qrc -ne 0 ]]; then why="qemu exited $qrc: $(tail -n1 "$logs/qemu.log" | cut -c1-120)"
+  else why="guest stopped without a status line"
+  fi
+  tail -n 20 "$logs/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  console| /' >&2
+  noreport "$why; logs in $logs"
+fi
+
+uname_r=$(sed -E 's/.* uname=([^ ]+).*/\1/' <<<"$status")
+rc=$(sed -E 's/.* rc=([^ ]+).*/\1/' <<<"$status")
+plan=$(grep -aE '^1\.\.[0-9]+$' "$logs/result.txt" | head -n1 | cut -d. -f3)
+ok=$(grep -acE '^ok [0-9]+' "$logs/result.txt")
+skipped=$(grep -acE '^ok [0-9]+.* # (skip|SKIP)' "$logs/result.txt")
+notok=$(grep -acE '^not ok [0-9]+' "$logs/result.txt")
+passed=$((ok - skipped))
+failed=$notok
+note=
+if [[ -n $plan ]] && ((ok + notok < plan)); then
+  failed=$((failed + plan - ok - notok)); note=" ($((plan - ok - notok)) planned tests never reported)"
+fi
+if [[ $rc != 0 ]] && ((failed == 0)); then
+  failed=1; note=" (suite exited $rc: $(grep -av '^\(ok\|not ok\|#\|1\.\.\)' "$logs/result.txt" | grep -av '^secwrap-kernel' | tail -n1 | cut -c1-120))"
+fi
+if [[ -z $plan ]] && ((ok + notok == 0 && failed == 0)); then failed=1; note=" (no TAP plan: ran no test)"; fi
+if [[ $uname_r != "$rel" ]]; then failed=$((failed + 1)); note+=" (booted $uname_r, expected $rel)"; fi
+if ((notok > 0)); then
+  awk '/^not ok /{p=1; print; next} /^(ok |1\.\.)/{p=0} p && /^#/' "$logs/result.txt" | sed "s/^/  $uname_r| /" >&2
+fi
+echo "kernel $uname_r: $passed passed, $failed failed$( ((skipped)) && echo ", $skipped skipped")$note"
+[[ $rc == 0 ]] && ((failed == 0))

@@ -1,0 +1,57 @@
+#!/bin/bash
+# PID 1 inside the guest, after the initramfs switched to the debootstrap root. Runs the bats
+# suites as root with `bash test/run-bats.sh` and streams the TAP to the second serial port
+# (/dev/ttyS1), ending with a status line the host parses:
+#   secwrap-kernel-status: rc=<exit code> uname=<uname -r> suite_seconds=<s>
+# then powers off. Kernel command line (set by boot.sh):
+#   secwrap.repo=<path>   where the repository is mounted (the host's path)
+#   secwrap.kernel=<rel>  the kernel release the host meant to boot (SECWRAP_EXPECT_KERNEL)
+#   secwrap.bats=a,b      bats files relative to the repository (default: all test/bats/*.bats)
+set -u
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=755 tmpfs /run
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
+hostname secwrap-guest
+exec </dev/null >/dev/console 2>&1
+
+repo= expect= bats=
+for w in $(cat /proc/cmdline); do
+  case $w in
+    secwrap.repo=*) repo=${w#*=} ;;
+    secwrap.kernel=*) expect=${w#*=} ;;
+    secwrap.bats=*) bats=${w#*=} ;;
+  esac
+done
+
+stty -F /dev/ttyS1 raw -echo
+exec 3>/dev/ttyS1
+echo "secwrap-kernel-begin uname=$(uname -r)" >&3
+
+files=()
+IFS=, read -r -a names <<<"$bats"
+for n in "${names[@]}"; do [[ -n $n ]] && files+=("$repo/$n"); done
+
+start=$(date +%s%N)
+cd "$repo" || exit 1
+SECWRAP_KERNEL_GUEST=1 SECWRAP_EXPECT_KERNEL=$expect \
+  bash test/run-bats.sh "${files[@]}" 2>&1 | tee /dev/console >&3
+rc=${PIPESTATUS[0]}
+secs=$(( ($(date +%s%N) - start) / 1000000 ))
+printf 'secwrap-kernel-status: rc=%s uname=%s suite_seconds=%d.%03d\n' \
+  "$rc" "$(uname -r)" $((secs / 1000)) $((secs % 1000)) >&3
+exec 3>&-
+sync
+echo o >/proc/sysrq-trigger
+sleep 30

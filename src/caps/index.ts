@@ -1,0 +1,25 @@
+export {
+  CAP_NAMES,
+  CAP_LAST_KNOWN,
+  CAP_MAX_BITS,
+  CAP_LAST_CAP_PATH,
+  MASK64,
+  allMask,
+  capBit,
+  capLastCap,
+  capName,
+  capNumber,
+  parseCapLastCap,
+} from './table.js';
+export { CapTextError, capFromText, capToText, closestName, maskToHex, maskToNames } from './text.js';
+export type { CapState } from './text.js';
+export {
+  PrivilegesError,
+  SOLARIS_BASIC,
+  SOLARIS_PRIVILEGES,
+  SOLARIS_TO_LINUX,
+  privilegeByName,
+  privilegesFromText,
+} from './solaris.js';
+export type { PrivilegesResult } from './solaris.js';
+export { capsReport } from './report.js';

@@ -1,0 +1,65 @@
+/**
+ * The clean hand-off: what the command inherits besides credentials. Node leaves the process
+ * in a state no C wrapper would (fds 0-16 close-on-exec, SIGPIPE and SIGXFSZ ignored, O_NONBLOCK
+ * possibly set on shared stdio); this undoes all of it and checks each result.
+ */
+import { SecwrapError } from '../errors.js';
+import * as libc from '../libc/libc.js';
+import type { Plan } from '../plan/plan.js';
+import { O_CLOEXEC, O_NONBLOCK, startupStdioFlags } from './startup.js';
+
+const SIGKILL = 9;
+const SIGSTOP = 19;
+const NSIG = 64;
+
+/** Every ignored signal back to default (caught ones reset by execve itself), empty mask. */
+export function resetSignals(): void {
+  for (let sig = 1; sig <= NSIG; sig++) {
+    if (sig === SIGKILL || sig === SIGSTOP || sig === 32 || sig === 33) continue; // 32, 33: glibc's own
+    if (libc.sigHandler(sig) !== libc.SIG_IGN) continue;
+    libc.sigSetDefault(sig);
+    if (libc.sigHandler(sig) !== libc.SIG_DFL) throw new SecwrapError(`signal ${sig} is still not at its default disposition`);
+  }
+  libc.sigmaskClear();
+  const mask = libc.sigmaskGet();
+  if (mask !== 0n) throw new SecwrapError(`signal mask is 0x${mask.toString(16)} after clearing it`);
+}
+
+/** Stdio flags as found at start; 0 1 2 and the kept descriptors inherited across execve. */
+export function restoreDescriptors(plan: Plan): void {
+  for (const fd of [0, 1, 2]) {
+    const fdFlags = libc.fcntlIfOpen(fd, libc.F_GETFD);
+    if (fdFlags === null) continue; // not open at all: the command gets what we got
+    const original = startupStdioFlags[fd];
+    if (original === null || original === undefined) {
+      throw new SecwrapError(`cannot restore the flags of descriptor ${fd}: they were unknown at start (is /proc mounted?)`);
+    }
+    const want = original & ~O_CLOEXEC;
+    const now = libc.fcntl(fd, libc.F_GETFL);
+    if ((now & O_NONBLOCK) !== (want & O_NONBLOCK)) libc.fcntl(fd, libc.F_SETFL, (now & ~O_NONBLOCK) | (want & O_NONBLOCK));
+    if ((libc.fcntl(fd, libc.F_GETFL) & O_NONBLOCK) !== (want & O_NONBLOCK)) throw new SecwrapError(`descriptor ${fd}: O_NONBLOCK could not be restored`);
+    clearCloexec(fd);
+  }
+  for (const fd of plan.keepFds) {
+    if (libc.fcntlIfOpen(fd, libc.F_GETFD) === null) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
+    clearCloexec(fd);
+  }
+}
+
+function clearCloexec(fd: number): void {
+  const f = libc.fcntl(fd, libc.F_GETFD);
+  if (f & libc.FD_CLOEXEC) libc.fcntl(fd, libc.F_SETFD, f & ~libc.FD_CLOEXEC);
+  if (libc.fcntl(fd, libc.F_GETFD) & libc.FD_CLOEXEC) throw new SecwrapError(`descriptor ${fd} is still close-on-exec`);
+}
+
+/** The command's environment (see Plan.env). */
+export function targetEnv(plan: Plan, env: NodeJS.ProcessEnv): string[] {
+  const out = new Map<string, string>();
+  if (plan.env.mode === 'reset') {
+    if (env.TERM !== undefined) out.set('TERM', env.TERM);
+  } else {
+    for (const [k, v] of Object.entries(env)) if (v !== undefined) out.set(k, v);
+  }
+  for (const [k, v] of Object.entries(plan.env.set)) out.set(k, v);
+  return [...out].map(([k, v]) => `${k}=${v}`);
+}

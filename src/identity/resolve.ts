@@ -1,0 +1,84 @@
+/**
+ * User and group resolution through the system's databases (NSS via libc's getpwnam_r and
+ * friends), so the answers are exactly what `id` and `getent` print. Always on the host, before
+ * any chroot (as systemd and minijail do). A name that does not exist is an error: never "stay
+ * root" (su-exec's bug before v0.3).
+ */
+import { SecwrapError } from '../errors.js';
+import * as libc from '../libc/libc.js';
+
+export interface ResolvedUser {
+  uid: number;
+  name: string | null; // null: numeric id without a passwd entry
+  entry: libc.PasswdEntry | null;
+}
+
+export interface ResolvedGroup {
+  gid: number;
+  name: string | null;
+}
+
+/** The largest valid id: (uid_t)-1 means "unchanged" to setresuid and is refused. */
+const MAX_ID = 0xfffffffe;
+
+/** A decimal id, or null when `spec` is a name. `0day` is a name (and then an unknown one). */
+export function parseNumericId(spec: string, what: string): number | null {
+  if (!/^[0-9]+$/.test(spec)) return null;
+  const n = Number(spec);
+  if (!Number.isSafeInteger(n) || n > MAX_ID) throw new SecwrapError(`${what} id ${spec} is out of range (0-${MAX_ID})`);
+  return n;
+}
+
+function checkSpec(spec: string, what: string): void {
+  if (spec === '') throw new SecwrapError(`empty ${what} name`);
+  libc.assertNoNul(`${what} name`, spec);
+}
+
+export function resolveUser(spec: string): ResolvedUser {
+  checkSpec(spec, 'user');
+  const id = parseNumericId(spec, 'user');
+  if (id !== null) {
+    const entry = libc.getpwuid(id);
+    return { uid: id, name: entry?.name ?? null, entry };
+  }
+  const entry = libc.getpwnam(spec);
+  if (!entry) throw new SecwrapError(`unknown user "${spec}" (not found in the user database)`);
+  return { uid: entry.uid, name: entry.name, entry };
+}
+
+export function resolveGroup(spec: string): ResolvedGroup {
+  checkSpec(spec, 'group');
+  const id = parseNumericId(spec, 'group');
+  if (id !== null) return { gid: id, name: libc.getgrgid(id)?.name ?? null };
+  const entry = libc.getgrnam(spec);
+  if (!entry) throw new SecwrapError(`unknown group "${spec}" (not found in the group database)`);
+  return { gid: entry.gid, name: entry.name };
+}
+
+/** Name of a group id for display, or null. */
+export function groupName(gid: number): string | null {
+  return libc.getgrgid(gid)?.name ?? null;
+}
+
+/** The supplementary groups initgroups(3) gives `user` (what `id -G USER` prints). */
+export function initGroups(user: ResolvedUser): ResolvedGroup[] {
+  if (!user.entry) return [];
+  return dedupe(libc.getgrouplist(user.entry.name, user.entry.gid)).map((gid) => ({ gid, name: groupName(gid) }));
+}
+
+function dedupe(ids: number[]): number[] {
+  return [...new Set(ids)];
+}
+
+export function resolveGroupList(specs: readonly string[]): ResolvedGroup[] {
+  const seen = new Set<number>();
+  const out: ResolvedGroup[] = [];
+  for (const s of specs) {
+    const g = resolveGroup(s);
+    if (!seen.has(g.gid)) {
+      seen.add(g.gid);
+      out.push(g);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,465 @@
+/**
+ * The libc boundary. Every call secwrap makes into the C library goes through this file, each as a
+ * small typed wrapper that checks the result and turns a failure into a LibcError naming the call.
+ *
+ * Facts this file relies on (../shared/reference/privilege-drop.md):
+ * - ffi-rs calls made without `runInNewThread` run synchronously on the main thread. Never use
+ *   runInNewThread here: capset and prctl act on the calling thread only.
+ * - errno is only meaningful when the call reported failure (ffi-rs' errnoCode is stale on success).
+ * - Pointers are passed as 64-bit integers into memory we malloc ourselves and view through an
+ *   external Buffer, so out-parameters and NULL-terminated arrays are exactly what C expects
+ *   (ffi-rs' StringArray is not NULL-terminated).
+ */
+import { SecwrapError } from '../errors.js';
+import { loadFfiBinding, type FfiBinding } from './native.js';
+
+/** A failed libc call: `call` names it, `errno` is the error number. */
+export class LibcError extends SecwrapError {
+  override readonly name: string = 'LibcError';
+  constructor(
+    readonly call: string,
+    readonly errno: number,
+    context?: string,
+  ) {
+    super(`${call} failed: ${errnoName(errno)} (${strerror(errno)})${context ? `: ${context}` : ''}`);
+  }
+}
+
+// ffi-rs DataType codes (see ffi-rs index.d.ts).
+const T = { String: 0, I32: 1, Void: 7, I64: 8, External: 11, BigInt: 16 } as const;
+type TypeCode = (typeof T)[keyof typeof T];
+
+let ffi: FfiBinding | undefined;
+function binding(): FfiBinding {
+  if (!ffi) {
+    ffi = loadFfiBinding();
+    ffi.open({ library: 'libc', path: 'libc.so.6' });
+  }
+  return ffi;
+}
+
+interface ErrnoResult<V> {
+  value: V;
+  errnoCode: number;
+}
+
+function callRaw<V>(funcName: string, retType: TypeCode, paramsType: TypeCode[], paramsValue: unknown[]): ErrnoResult<V> {
+  return binding().load({
+    library: 'libc',
+    funcName,
+    retType,
+    paramsType,
+    paramsValue,
+    errno: true,
+    freeResultMemory: false,
+  }) as ErrnoResult<V>;
+}
+
+/** Call an int-returning function; -1 means failure with errno. */
+function callInt(name: string, paramsType: TypeCode[], paramsValue: unknown[], context?: string): number {
+  const r = callRaw<number>(name, T.I32, paramsType, paramsValue);
+  if (r.value === -1) throw new LibcError(name, r.errnoCode, context);
+  return r.value;
+}
+
+/** Call a function that reports errors by returning the error number (0 = success). */
+function callErrnoReturn(name: string, paramsType: TypeCode[], paramsValue: unknown[]): number {
+  return callRaw<number>(name, T.I32, paramsType, paramsValue).value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory we own: malloc'd, viewed through a Buffer, addressed by a bigint.
+
+/** A block of C memory. `view` reads and writes it; `addr` is what C receives as a pointer. */
+export interface CMemory {
+  readonly addr: bigint;
+  readonly view: Buffer;
+}
+
+function cAlloc(size: number): CMemory {
+  const b = binding();
+  const ext = callRaw<unknown>('malloc', T.External, [T.I64], [size]).value;
+  if (b.isNullPointer(ext)) throw new LibcError('malloc', 12 /* ENOMEM */);
+  // memset returns its first argument: the block's address as an integer, and zeroes it.
+  const addr = callRaw<bigint>('memset', T.BigInt, [T.External, T.I32, T.I64], [ext, 0, size]).value;
+  return { addr: BigInt(addr), view: b.createExternalBuffer(ext, size) };
+}
+
+function cFree(m: CMemory): void {
+  callRaw<void>('free', T.Void, [T.BigInt], [m.addr]);
+}
+
+function withMemory<R>(size: number, fn: (m: CMemory) => R): R {
+  const m = cAlloc(size);
+  try {
+    return fn(m);
+  } finally {
+    cFree(m);
+  }
+}
+
+/** Read a NUL-terminated string at `ptr`, which must lie inside `m`. */
+function readCString(m: CMemory, ptr: bigint): string | null {
+  if (ptr === 0n) return null;
+  const off = Number(ptr - m.addr);
+  if (off < 0 || off >= m.view.length) throw new SecwrapError('libc returned a pointer outside its buffer');
+  const end = m.view.indexOf(0, off);
+  return m.view.toString('utf8', off, end < 0 ? m.view.length : end);
+}
+
+/** Refuse strings C would silently truncate. */
+export function assertNoNul(what: string, s: string): void {
+  if (s.includes('\0')) throw new SecwrapError(`${what} contains a NUL byte: refused`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// errno names (for messages) — the ones these calls can produce.
+
+const ERRNO_NAMES: Record<number, [string, string]> = {
+  1: ['EPERM', 'Operation not permitted'],
+  2: ['ENOENT', 'No such file or directory'],
+  3: ['ESRCH', 'No such process'],
+  5: ['EIO', 'Input/output error'],
+  7: ['E2BIG', 'Argument list too long'],
+  8: ['ENOEXEC', 'Exec format error'],
+  9: ['EBADF', 'Bad file descriptor'],
+  12: ['ENOMEM', 'Cannot allocate memory'],
+  13: ['EACCES', 'Permission denied'],
+  14: ['EFAULT', 'Bad address'],
+  20: ['ENOTDIR', 'Not a directory'],
+  21: ['EISDIR', 'Is a directory'],
+  22: ['EINVAL', 'Invalid argument'],
+  24: ['EMFILE', 'Too many open files'],
+  25: ['ENOTTY', 'Inappropriate ioctl for device'],
+  26: ['ETXTBSY', 'Text file busy'],
+  34: ['ERANGE', 'Numerical result out of range'],
+  36: ['ENAMETOOLONG', 'File name too long'],
+  38: ['ENOSYS', 'Function not implemented'],
+  40: ['ELOOP', 'Too many levels of symbolic links'],
+  6: ['ENXIO', 'No such device or address'],
+};
+
+export function errnoName(e: number): string {
+  return ERRNO_NAMES[e]?.[0] ?? `errno ${e}`;
+}
+function strerror(e: number): string {
+  return ERRNO_NAMES[e]?.[1] ?? 'unknown error';
+}
+export const ENOENT = 2;
+export const EACCES = 13;
+export const ENOTDIR = 20;
+export const ENOEXEC = 8;
+export const EPERM = 1;
+export const ERANGE = 34;
+
+// ---------------------------------------------------------------------------------------------
+// The user and group databases (NSS: answers exactly as `id` and `getent` give them).
+
+export interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  gecos: string;
+  dir: string;
+  shell: string;
+}
+export interface GroupEntry {
+  name: string;
+  gid: number;
+}
+
+const PASSWD_SIZE = 48; // struct passwd on x86-64 glibc
+const GROUP_SIZE = 32; // struct group
+
+/**
+ * Run a getXXnam_r/getXXid_r call, growing the string buffer on ERANGE. Returns the struct memory
+ * (or null when the entry does not exist) to `decode`.
+ */
+function lookupR<R>(call: string, key: { type: TypeCode; value: unknown }, structSize: number, decode: (m: CMemory, s: number) => R): R | null {
+  for (let bufLen = 4096; bufLen <= 1 << 24; bufLen *= 4) {
+    const total = structSize + 8 + bufLen;
+    const out = withMemory(total, (m) => {
+      const structPtr = m.addr;
+      const resultPtr = m.addr + BigInt(structSize);
+      const bufPtr = resultPtr + 8n;
+      const rc = callErrnoReturn(call, [key.type, T.BigInt, T.BigInt, T.I64, T.BigInt], [key.value, structPtr, bufPtr, bufLen, resultPtr]);
+      if (rc === ERANGE) return 'grow' as const;
+      if (rc !== 0) throw new LibcError(call, rc, `looking up ${String(key.value)}`);
+      const result = m.view.readBigUInt64LE(structSize);
+      if (result === 0n) return { found: null };
+      return { found: decode(m, 0) };
+    });
+    if (out !== 'grow') return out.found;
+  }
+  throw new LibcError(call, ERANGE, `entry for ${String(key.value)} too large`);
+}
+
+function decodePasswd(m: CMemory, at: number): PasswdEntry {
+  const v = m.view;
+  return {
+    name: readCString(m, v.readBigUInt64LE(at)) ?? '',
+    uid: v.readUInt32LE(at + 16),
+    gid: v.readUInt32LE(at + 20),
+    gecos: readCString(m, v.readBigUInt64LE(at + 24)) ?? '',
+    dir: readCString(m, v.readBigUInt64LE(at + 32)) ?? '',
+    shell: readCString(m, v.readBigUInt64LE(at + 40)) ?? '',
+  };
+}
+
+function decodeGroup(m: CMemory, at: number): GroupEntry {
+  const v = m.view;
+  return { name: readCString(m, v.readBigUInt64LE(at)) ?? '', gid: v.readUInt32LE(at + 16) };
+}
+
+export function getpwnam(name: string): PasswdEntry | null {
+  assertNoNul('user name', name);
+  return lookupR('getpwnam_r', { type: T.String, value: name }, PASSWD_SIZE, decodePasswd);
+}
+export function getpwuid(uid: number): PasswdEntry | null {
+  return lookupR('getpwuid_r', { type: T.I32, value: uid | 0 }, PASSWD_SIZE, decodePasswd);
+}
+export function getgrnam(name: string): GroupEntry | null {
+  assertNoNul('group name', name);
+  return lookupR('getgrnam_r', { type: T.String, value: name }, GROUP_SIZE, decodeGroup);
+}
+export function getgrgid(gid: number): GroupEntry | null {
+  return lookupR('getgrgid_r', { type: T.I32, value: gid | 0 }, GROUP_SIZE, decodeGroup);
+}
+
+/** The groups initgroups(user, gid) would set: getgrouplist(3), as `id -G USER` shows them. */
+export function getgrouplist(user: string, gid: number): number[] {
+  assertNoNul('user name', user);
+  for (let n = 64; n <= 1 << 20; n *= 4) {
+    const r = withMemory(4 * n + 8, (m) => {
+      const countAt = 4 * n;
+      m.view.writeInt32LE(n, countAt);
+      const rc = callRaw<number>('getgrouplist', T.I32, [T.String, T.I32, T.BigInt, T.BigInt], [user, gid | 0, m.addr, m.addr + BigInt(countAt)]).value;
+      const count = m.view.readInt32LE(countAt);
+      if (rc === -1) return count > n ? null : [];
+      const out: number[] = [];
+      for (let i = 0; i < count; i++) out.push(m.view.readUInt32LE(4 * i));
+      return out;
+    });
+    if (r !== null) {
+      if (r.length === 0) throw new LibcError('getgrouplist', 0, `no groups for ${user}`);
+      return r;
+    }
+  }
+  throw new LibcError('getgrouplist', ERANGE, `too many groups for ${user}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials.
+
+export function getresuid(): [number, number, number] {
+  return getres('getresuid');
+}
+export function getresgid(): [number, number, number] {
+  return getres('getresgid');
+}
+function getres(call: 'getresuid' | 'getresgid'): [number, number, number] {
+  return withMemory(12, (m) => {
+    callInt(call, [T.BigInt, T.BigInt, T.BigInt], [m.addr, m.addr + 4n, m.addr + 8n]);
+    return [m.view.readUInt32LE(0), m.view.readUInt32LE(4), m.view.readUInt32LE(8)];
+  });
+}
+
+export function getgroups(): number[] {
+  const n = callInt('getgroups', [T.I32, T.BigInt], [0, 0n]);
+  if (n === 0) return [];
+  return withMemory(4 * n, (m) => {
+    const got = callInt('getgroups', [T.I32, T.BigInt], [n, m.addr]);
+    const out: number[] = [];
+    for (let i = 0; i < got; i++) out.push(m.view.readUInt32LE(4 * i));
+    return out;
+  });
+}
+
+export function setgroups(gids: readonly number[]): void {
+  withMemory(Math.max(4, 4 * gids.length), (m) => {
+    gids.forEach((g, i) => m.view.writeUInt32LE(g, 4 * i));
+    callInt('setgroups', [T.I64, T.BigInt], [gids.length, m.addr], `groups ${gids.join(',') || '(none)'}`);
+  });
+}
+
+export function setresgid(r: number, e: number, s: number): void {
+  callInt('setresgid', [T.I32, T.I32, T.I32], [r | 0, e | 0, s | 0], `gid ${e}`);
+}
+export function setresuid(r: number, e: number, s: number): void {
+  callInt('setresuid', [T.I32, T.I32, T.I32], [r | 0, e | 0, s | 0], `uid ${e}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files, directories, sessions, signals.
+
+export function chroot(path: string): void {
+  assertNoNul('chroot path', path);
+  callInt('chroot', [T.String], [path], path);
+}
+export function chdir(path: string): void {
+  assertNoNul('directory', path);
+  callInt('chdir', [T.String], [path], path);
+}
+
+export const F_GETFD = 1;
+export const F_SETFD = 2;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const FD_CLOEXEC = 1;
+
+export function fcntl(fd: number, cmd: number, arg = 0): number {
+  return callInt('fcntl', [T.I32, T.I32, T.I64], [fd, cmd, arg], `fd ${fd}`);
+}
+
+/** fcntl that reports EBADF as null (fd not open) instead of throwing. */
+export function fcntlIfOpen(fd: number, cmd: number, arg = 0): number | null {
+  const r = callRaw<number>('fcntl', T.I32, [T.I32, T.I32, T.I64], [fd, cmd, arg]);
+  if (r.value === -1) {
+    if (r.errnoCode === 9) return null;
+    throw new LibcError('fcntl', r.errnoCode, `fd ${fd}`);
+  }
+  return r.value;
+}
+
+export function setsid(): { ok: true } | { ok: false; errno: number } {
+  const r = callRaw<number>('setsid', T.I32, [], []);
+  return r.value === -1 ? { ok: false, errno: r.errnoCode } : { ok: true };
+}
+export function getsid(): number {
+  return callInt('getsid', [T.I32], [0]);
+}
+export function getpid(): number {
+  return callInt('getpid', [], []);
+}
+
+const TIOCNOTTY = 0x5422;
+export function ioctlNoTty(fd: number): void {
+  callInt('ioctl', [T.I32, T.I64, T.I64], [fd, TIOCNOTTY, 0], `TIOCNOTTY on fd ${fd}`);
+}
+
+export const SIG_DFL = 0n;
+export const SIG_IGN = 1n;
+const SIGACTION_SIZE = 152; // struct sigaction on x86-64 glibc: handler first
+
+/** The current handler of `sig` (0n default, 1n ignored, else an address). */
+export function sigHandler(sig: number): bigint {
+  return withMemory(SIGACTION_SIZE, (m) => {
+    callInt('sigaction', [T.I32, T.BigInt, T.BigInt], [sig, 0n, m.addr], `signal ${sig}`);
+    return m.view.readBigUInt64LE(0);
+  });
+}
+export function sigSetDefault(sig: number): void {
+  withMemory(SIGACTION_SIZE, (m) => {
+    // sa_handler = SIG_DFL, sa_mask empty, sa_flags 0 (zeroed memory).
+    callInt('sigaction', [T.I32, T.BigInt, T.BigInt], [sig, m.addr, 0n], `signal ${sig}`);
+  });
+}
+/** Empty the calling thread's signal mask; returns the mask that was set before (as a bit mask). */
+export function sigmaskClear(): bigint {
+  return withMemory(256, (m) => {
+    const SIG_SETMASK = 2;
+    callInt('sigprocmask', [T.I32, T.BigInt, T.BigInt], [SIG_SETMASK, m.addr, m.addr + 128n]);
+    return m.view.readBigUInt64LE(128);
+  });
+}
+export function sigmaskGet(): bigint {
+  return withMemory(128, (m) => {
+    const SIG_BLOCK = 0;
+    callInt('sigprocmask', [T.I32, T.BigInt, T.BigInt], [SIG_BLOCK, 0n, m.addr]);
+    return m.view.readBigUInt64LE(0);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capabilities: capget/capset and the prctl family.
+
+const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+
+export interface CapSets {
+  effective: bigint;
+  permitted: bigint;
+  inheritable: bigint;
+}
+
+export function capget(): CapSets {
+  return withMemory(8 + 24, (m) => {
+    m.view.writeUInt32LE(LINUX_CAPABILITY_VERSION_3, 0);
+    m.view.writeInt32LE(0, 4);
+    callInt('capget', [T.BigInt, T.BigInt], [m.addr, m.addr + 8n]);
+    const word = (i: number, field: number): bigint => BigInt(m.view.readUInt32LE(8 + 12 * i + 4 * field));
+    return {
+      effective: word(0, 0) | (word(1, 0) << 32n),
+      permitted: word(0, 1) | (word(1, 1) << 32n),
+      inheritable: word(0, 2) | (word(1, 2) << 32n),
+    };
+  });
+}
+
+export function capset(s: CapSets): void {
+  withMemory(8 + 24, (m) => {
+    m.view.writeUInt32LE(LINUX_CAPABILITY_VERSION_3, 0);
+    m.view.writeInt32LE(0, 4);
+    const put = (i: number, field: number, v: bigint): void => {
+      m.view.writeUInt32LE(Number((v >> BigInt(32 * i)) & 0xffffffffn), 8 + 12 * i + 4 * field);
+    };
+    for (const i of [0, 1]) {
+      put(i, 0, s.effective);
+      put(i, 1, s.permitted);
+      put(i, 2, s.inheritable);
+    }
+    callInt('capset', [T.BigInt, T.BigInt], [m.addr, m.addr + 8n]);
+  });
+}
+
+export const PR_GET_KEEPCAPS = 7;
+export const PR_SET_KEEPCAPS = 8;
+export const PR_CAPBSET_READ = 23;
+export const PR_CAPBSET_DROP = 24;
+export const PR_GET_SECUREBITS = 27;
+export const PR_SET_NO_NEW_PRIVS = 38;
+export const PR_GET_NO_NEW_PRIVS = 39;
+export const PR_CAP_AMBIENT = 47;
+export const PR_CAP_AMBIENT_IS_SET = 1;
+export const PR_CAP_AMBIENT_RAISE = 2;
+export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
+
+/** prctl with five long arguments (the variadic call works declared this way). */
+export function prctl(option: number, a2 = 0, a3 = 0, a4 = 0, a5 = 0, context?: string): number {
+  return callInt('prctl', [T.I32, T.I64, T.I64, T.I64, T.I64], [option, a2, a3, a4, a5], context);
+}
+
+// ---------------------------------------------------------------------------------------------
+// execve: the last call. Returns only on failure, with the errno.
+
+/**
+ * Build argv and envp as NULL-terminated arrays of C strings in one block, then execve. Returns
+ * the errno when execve failed (the caller decides 126 or 127).
+ */
+export function execve(path: string, argv: readonly string[], envp: readonly string[]): number {
+  assertNoNul('command path', path);
+  argv.forEach((a, i) => assertNoNul(`argument ${i}`, a));
+  envp.forEach((e) => assertNoNul('environment entry', e));
+  const strings = [path, ...argv, ...envp].map((s) => Buffer.from(s + '\0', 'utf8'));
+  const ptrBytes = 8 * (argv.length + 1 + envp.length + 1);
+  const total = ptrBytes + strings.reduce((n, b) => n + b.length, 0);
+  return withMemory(total, (m) => {
+    let at = ptrBytes;
+    const addrs = strings.map((b) => {
+      b.copy(m.view, at);
+      const a = m.addr + BigInt(at);
+      at += b.length;
+      return a;
+    });
+    const [pathAddr, ...rest] = addrs;
+    const argvAddrs = rest.slice(0, argv.length);
+    const envAddrs = rest.slice(argv.length);
+    let slot = 0;
+    for (const a of argvAddrs) m.view.writeBigUInt64LE(a, 8 * slot++);
+    m.view.writeBigUInt64LE(0n, 8 * slot++);
+    const envpAt = m.addr + BigInt(8 * slot);
+    for (const a of envAddrs) m.view.writeBigUInt64LE(a, 8 * slot++);
+    m.view.writeBigUInt64LE(0n, 8 * slot++);
+    const r = callRaw<number>('execve', T.I32, [T.BigInt, T.BigInt, T.BigInt], [pathAddr, m.addr, envpAt]);
+    return r.errnoCode;
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The request: what the caller asked for, from the config file's security scope and the flags,
+ * before anything is looked up. Flags override the file option by option (and work without a
+ * file). Conflicts are rejected here, before any side effect (as setpriv does).
+ */
+import { SecwrapError, formatPos } from '../errors.js';
+import type { SecurityScope } from '../config/index.js';
+
+export type EnvMode = 'default' | 'keep' | 'reset';
+
+export interface Flags {
+  config?: string;
+  user?: string;
+  group?: string;
+  groups?: string; // comma-separated; '' = no supplementary groups
+  chroot?: string;
+  caps?: string;
+  noNewPrivs?: boolean;
+  preserveFds?: number;
+  keepEnv?: boolean;
+  resetEnv?: boolean;
+  newSession?: boolean;
+  verbose?: boolean;
+}
+
+export interface Request {
+  configFile: string | null;
+  user?: string;
+  group?: string;
+  groups?: string[];
+  chroot?: string;
+  caps?: string;
+  privileges?: string;
+  /** Where each setting came from: `file:line:col` or `--flag`. */
+  sources: Record<string, string>;
+  noNewPrivs: boolean;
+  preserveFds: number;
+  env: EnvMode;
+  newSession: boolean;
+  verbose: boolean;
+  command: string[];
+}
+
+/** Parse `-G a,b,c` ('' means none). */
+export function parseGroupsFlag(v: string): string[] {
+  if (v === '') return [];
+  const parts = v.split(',');
+  if (parts.some((p) => p === '')) throw new SecwrapError(`--groups "${v}": empty entry in the list`);
+  return parts;
+}
+
+export function buildRequest(flags: Flags, scope: SecurityScope | null, command: string[]): Request {
+  if (flags.keepEnv && flags.resetEnv) throw new SecwrapError('--keep-env and --reset-env conflict: choose one');
+  const pf = flags.preserveFds ?? 0;
+  if (!Number.isInteger(pf) || pf < 0 || pf > 65536) throw new SecwrapError(`--preserve-fds ${String(flags.preserveFds)}: expected a whole number 0-65536`);
+
+  const req: Request = {
+    configFile: flags.config ?? null,
+    sources: {},
+    noNewPrivs: flags.noNewPrivs ?? false,
+    preserveFds: pf,
+    env: flags.keepEnv ? 'keep' : flags.resetEnv ? 'reset' : 'default',
+    newSession: flags.newSession ?? false,
+    verbose: flags.verbose ?? false,
+    command,
+  };
+  if (scope) {
+    const s = scope.settings;
+    const src = (k: keyof typeof s): string => {
+      const p = scope.sources[k];
+      return p ? formatPos(p) : (flags.config ?? 'config');
+    };
+    if (s.user !== undefined) [req.user, req.sources.user] = [s.user, src('user')];
+    if (s.group !== undefined) [req.group, req.sources.group] = [s.group, src('group')];
+    if (s.supplemental_groups !== undefined) [req.groups, req.sources.groups] = [[...s.supplemental_groups], src('supplemental_groups')];
+    if (s.chroot !== undefined) [req.chroot, req.sources.chroot] = [s.chroot, src('chroot')];
+    if (s.capabilities !== undefined) [req.caps, req.sources.caps] = [s.capabilities, src('capabilities')];
+    if (s.privileges !== undefined) [req.privileges, req.sources.privileges] = [s.privileges, src('privileges')];
+  }
+  if (flags.user !== undefined) [req.user, req.sources.user] = [flags.user, '--user'];
+  if (flags.group !== undefined) [req.group, req.sources.group] = [flags.group, '--group'];
+  if (flags.groups !== undefined) [req.groups, req.sources.groups] = [parseGroupsFlag(flags.groups), '--groups'];
+  if (flags.chroot !== undefined) [req.chroot, req.sources.chroot] = [flags.chroot, '--chroot'];
+  if (flags.caps !== undefined) [req.caps, req.sources.caps] = [flags.caps, '--caps'];
+
+  if (req.chroot !== undefined && !req.chroot.startsWith('/')) {
+    throw new SecwrapError(`chroot "${req.chroot}" (${req.sources.chroot}) must be an absolute path`);
+  }
+  return req;
+}
