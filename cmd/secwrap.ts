@@ -94,7 +94,7 @@ try {
     .locale('en')
     .detectLocale(false)
     // The run path stops at the command's name (its own options follow); subcommands parse fully.
-    .parserConfiguration({ 'populate--': true, 'halt-at-non-option': isRun })
+    .parserConfiguration({ 'populate--': true, 'halt-at-non-option': isRun, 'boolean-negation': false })
     .usage('secwrap [options] [-c FILE] -- COMMAND [ARG...]\n\nDrop root to the identity and capabilities of an ecelerity.conf security scope (or flags), then execve COMMAND in this PID.')
     .command(
       '$0',

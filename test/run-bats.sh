@@ -20,12 +20,15 @@ export SECWRAP_ROOT="$root"
 [[ -x "$SECWRAP" ]] || { echo "run-bats: $SECWRAP is missing: run npm run build" >&2; exit 1; }
 
 fixtures=$(mktemp -d /tmp/secwrap-etc.XXXXXX)
-trap 'umount /etc/passwd /etc/group 2>/dev/null || true; rm -rf "$fixtures"' EXIT
+trap 'umount /srv /etc/passwd /etc/group 2>/dev/null || true; rm -rf "$fixtures"' EXIT
 cat /etc/passwd "$root/test/fixtures/etc/passwd.add" > "$fixtures/passwd"
 cat /etc/group "$root/test/fixtures/etc/group.add" > "$fixtures/group"
 chmod 644 "$fixtures/passwd" "$fixtures/group"
 mount --bind "$fixtures/passwd" /etc/passwd
 mount --bind "$fixtures/group" /etc/group
+# A root-owned 0755 scratch area for chroot jails (sshd's rule rejects jails under /tmp).
+mount -t tmpfs -o mode=0755 secwrap-test /srv
+export SECWRAP_SCRATCH=/srv
 
 if [[ $# -eq 0 ]]; then set -- "$root"/test/bats/*.bats; fi
-"$root/node_modules/.bin/bats" --tap "$@"
+"$root/node_modules/bats/bin/bats" --tap "$@"
