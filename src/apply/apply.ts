@@ -3,13 +3,16 @@
  * that works (../shared/reference/privilege-drop.md); each call is checked by the libc wrappers,
  * which throw a LibcError naming the call. Nothing here looks anything up: the plan did that.
  */
-import { openSync, closeSync, readdirSync, constants as fsc } from 'node:fs';
+import { openSync, closeSync, readdirSync, readlinkSync, constants as fsc } from 'node:fs';
 import { SecwrapError } from '../errors.js';
 import * as libc from '../libc/libc.js';
 import { missingPrivileges, type Plan, type StepOp } from '../plan/plan.js';
 import { verify } from './verify.js';
 
 export type Log = (line: string) => void;
+
+const SIGHUP = 1;
+const SIGCONT = 18;
 
 export function apply(plan: Plan, log: Log): void {
   // 0. Refuse before the first side effect if any step would fail for lack of privilege.
@@ -114,10 +117,21 @@ function newSession(): void {
   } catch {
     return; // no controlling terminal: nothing to give up
   }
+  // As session leader, TIOCNOTTY sends SIGHUP and SIGCONT to the foreground process group, which
+  // is us: ignore both for the call (the hand-off resets every ignored signal to default later).
+  const leader = libc.getsid() === libc.getpid();
+  if (leader) {
+    libc.sigSetIgnore(SIGHUP);
+    libc.sigSetIgnore(SIGCONT);
+  }
   try {
     libc.ioctlNoTty(fd);
   } finally {
     closeSync(fd);
+    if (leader) {
+      libc.sigSetDefault(SIGHUP);
+      libc.sigSetDefault(SIGCONT);
+    }
   }
   try {
     closeSync(openSync('/dev/tty', fsc.O_RDWR | fsc.O_NOCTTY));
@@ -134,10 +148,37 @@ function markCloseOnExec(keep: ReadonlySet<number>): void {
   } catch (e) {
     throw new SecwrapError(`cannot list open descriptors (/proc/self/fd: ${(e as NodeJS.ErrnoException).code}); is /proc mounted?`);
   }
+  const targets = new Map<number, string>();
   for (const fd of fds) {
+    try {
+      targets.set(fd, readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // the directory listing's own descriptor, closed since
+    }
+  }
+  for (const fd of keep) {
+    if (fd <= 2) continue;
+    const t = targets.get(fd);
+    if (t === undefined) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
+    if (isNodeInternal(fd, t, targets)) throw new SecwrapError(`descriptor ${fd} was to be passed on but is secwrap's own (${t}), not one its caller opened`);
+  }
+  for (const fd of targets.keys()) {
     if (keep.has(fd)) continue;
     const flags = libc.fcntlIfOpen(fd, libc.F_GETFD);
-    if (flags === null) continue; // the directory listing's own descriptor, closed since
+    if (flags === null) continue;
     if ((flags & libc.FD_CLOEXEC) === 0) libc.fcntl(fd, libc.F_SETFD, flags | libc.FD_CLOEXEC);
   }
+}
+
+/**
+ * Node's own descriptors take the lowest free numbers at start, so a --preserve-fds count larger
+ * than what the caller passed would hand them on. They are recognisable: event loop objects
+ * (anon_inode: eventpoll, eventfd, io_uring, …) and pipes whose both ends are ours.
+ */
+function isNodeInternal(fd: number, target: string, all: ReadonlyMap<number, string>): boolean {
+  if (target.startsWith('anon_inode:')) return true;
+  if (target.startsWith('pipe:')) {
+    for (const [other, t] of all) if (other !== fd && other > 2 && t === target) return true;
+  }
+  return false;
 }

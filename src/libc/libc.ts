@@ -354,6 +354,12 @@ export function sigSetDefault(sig: number): void {
     callInt('sigaction', [T.I32, T.BigInt, T.BigInt], [sig, m.addr, 0n], `signal ${sig}`);
   });
 }
+export function sigSetIgnore(sig: number): void {
+  withMemory(SIGACTION_SIZE, (m) => {
+    m.view.writeBigUInt64LE(SIG_IGN, 0);
+    callInt('sigaction', [T.I32, T.BigInt, T.BigInt], [sig, m.addr, 0n], `signal ${sig}`);
+  });
+}
 /** Empty the calling thread's signal mask; returns the mask that was set before (as a bit mask). */
 export function sigmaskClear(): bigint {
   return withMemory(256, (m) => {
