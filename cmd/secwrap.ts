@@ -123,9 +123,9 @@ try {
       (y) =>
         dropOptions(y)
           .option('json', { type: 'boolean', describe: 'the plan as JSON' })
-          .option('format', { choices: ['text', 'json', 'docker', 'k8s'] as const, default: 'text', describe: 'text, json, docker (docker run flags) or k8s (securityContext)' })
+          .option('format', { choices: ['text', 'json', 'docker', 'k8s'] as const, describe: 'text, json, docker (docker run flags) or k8s (securityContext)' })
           .conflicts('json', 'format'),
-      (a) => explain(runFlags(a as DropArgs), commandOf(a as DropArgs, 1), a.json ? 'json' : a.format),
+      (a) => explain(runFlags(a as DropArgs), commandOf(a as DropArgs, 1), a.json ? 'json' : (a.format ?? 'text')),
     )
     .command(
       'caps [texts..]',

@@ -68,7 +68,10 @@ async function bundle(entry, outfile) {
     logLevel: 'warning',
     legalComments: 'none',
     // yargs' ESM shim reads import.meta.url; in a CommonJS bundle it becomes this file's URL.
-    define: { 'import.meta.url': '__secwrap_import_meta_url' },
+    define: {
+      'import.meta.url': '__secwrap_import_meta_url',
+      __SECWRAP_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version),
+    },
     banner: { js: "const __secwrap_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   });
 }
