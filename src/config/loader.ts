@@ -23,15 +23,8 @@ import { isUtf8 } from 'node:buffer';
 import { dirname } from 'node:path';
 import { ConfigError, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
-import {
-  scopeKey,
-  type ConfigDocument,
-  type ConfigScope,
-  type IncludeStmt,
-  type Scalar,
-  type Stmt,
-} from './model.js';
-import { parseInternal, type ParseBudget } from './parser.js';
+import { ScopeNode, type ConfigDocument, type IncludeStmt } from './model.js';
+import { NameTable, parseInto, type ParseBudget } from './parser.js';
 
 export interface LoadOptions {
   /** false: parse the main file only (includes not followed). Default true. */
@@ -55,6 +48,7 @@ interface Ctx {
   readonly onOpen: LoadOptions['onOpen'];
   readonly limits: Limits;
   readonly budget: ParseBudget;
+  readonly names: NameTable;
   bytes: number;
   files: number;
   /** Files and folders being included right now (cycle detection), outermost first. */
@@ -77,17 +71,8 @@ function errCode(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
 }
 
-function newScope(name: string, nameLower: string, instance: Scalar | undefined, at: Pos): ConfigScope {
-  return {
-    name,
-    nameLower,
-    instance,
-    file: at.file,
-    line: at.line,
-    col: at.col,
-    options: new Map(),
-    scopes: new Map(),
-  };
+function newRoot(at: Pos): ScopeNode {
+  return new ScopeNode('', '', undefined, at.file, at.line, at.col);
 }
 
 function joinRel(dir: string, rel: string): string {
@@ -192,7 +177,7 @@ function loadFile(
   fd: number,
   st: fs.Stats,
   path: string,
-  scope: ConfigScope,
+  scope: ScopeNode,
   depth: number,
   at: Pos,
   includeDepth: number,
@@ -201,10 +186,15 @@ function loadFile(
   checkCycle(ctx, id, path, at);
   const text = readText(ctx, fd, st.size, path, at);
   ctx.doc.files.push(path);
-  const parsed = parseInternal(text, path, { baseDepth: depth, limits: ctx.limits, budget: ctx.budget });
   ctx.chain.push({ id, path });
   try {
-    merge(ctx, parsed.body, scope, depth, includeDepth);
+    parseInto(
+      text,
+      path,
+      scope,
+      { baseDepth: depth, limits: ctx.limits, budget: ctx.budget, names: ctx.names },
+      ctx.follow ? (st, sc, d) => include(ctx, st, sc, d, includeDepth + 1) : undefined,
+    );
   } finally {
     ctx.chain.pop();
   }
@@ -215,7 +205,7 @@ function loadDir(
   fd: number,
   st: fs.Stats,
   dirPath: string,
-  scope: ConfigScope,
+  scope: ScopeNode,
   depth: number,
   at: Pos,
   includeDepth: number,
@@ -276,7 +266,7 @@ function loadDir(
   }
 }
 
-function include(ctx: Ctx, st: IncludeStmt, scope: ConfigScope, depth: number, includeDepth: number): void {
+function include(ctx: Ctx, st: IncludeStmt, scope: ScopeNode, depth: number, includeDepth: number): void {
   const kw = st.readonly ? 'readonly_include' : 'include';
   const rel = st.path.text;
   const shown = JSON.stringify(rel);
@@ -326,42 +316,17 @@ function include(ctx: Ctx, st: IncludeStmt, scope: ConfigScope, depth: number, i
   }
 }
 
-function merge(ctx: Ctx, body: Stmt[], scope: ConfigScope, depth: number, includeDepth: number): void {
-  for (const st of body) {
-    if (st.kind === 'option') {
-      const k = st.name.toLowerCase();
-      scope.options.set(k, {
-        name: st.name,
-        value: st.value,
-        file: st.file,
-        line: st.line,
-        col: st.col,
-        previous: scope.options.get(k),
-      });
-    } else if (st.kind === 'scope') {
-      const nl = st.name.toLowerCase();
-      const key = scopeKey(nl, st.instance?.text);
-      let child = scope.scopes.get(key);
-      if (child === undefined) {
-        child = newScope(st.name, nl, st.instance, st);
-        scope.scopes.set(key, child);
-      }
-      merge(ctx, st.body, child, depth + 1, includeDepth);
-    } else if (ctx.follow) {
-      include(ctx, st, scope, depth, includeDepth + 1);
-    }
-  }
-}
-
 /** Reads, parses (following includes unless told not to) and merges. Throws ConfigError. */
 export function loadConfig(path: string, opts: LoadOptions = {}): ConfigDocument {
   const at: Pos = { file: path, line: 1, col: 1 };
-  const doc: ConfigDocument = { root: newScope('', '', undefined, at), files: [] };
+  const root = newRoot(at);
+  const doc: ConfigDocument = { root, files: [] };
   const ctx: Ctx = {
     follow: opts.followIncludes !== false,
     onOpen: opts.onOpen,
     limits: resolveLimits(opts.limits),
     budget: { nodes: 0 },
+    names: new NameTable(),
     bytes: 0,
     files: 0,
     chain: [],
@@ -381,7 +346,7 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigDocument
     if (st.isDirectory()) throw new ConfigError(at, 'is a folder; expected a configuration file');
     if (!st.isFile()) throw new ConfigError(at, 'not a regular file');
     ctx.onOpen?.(fd, path, 'file');
-    loadFile(ctx, fd, st, path, doc.root, 0, at, 0);
+    loadFile(ctx, fd, st, path, root, 0, at, 0);
   } finally {
     fs.closeSync(fd);
   }
@@ -393,21 +358,7 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigDocument
  * already hold the text). Include statements are ignored.
  */
 export function documentFromText(text: string, file: string): ConfigDocument {
-  const at: Pos = { file, line: 1, col: 1 };
-  const doc: ConfigDocument = { root: newScope('', '', undefined, at), files: [file] };
-  const limits = resolveLimits();
-  const ctx: Ctx = {
-    follow: false,
-    onOpen: undefined,
-    limits,
-    budget: { nodes: 0 },
-    bytes: 0,
-    files: 1,
-    chain: [],
-    mainDir: dirname(file),
-    doc,
-    procFd: false,
-  };
-  merge(ctx, parseInternal(text, file, { limits, budget: ctx.budget }).body, doc.root, 0, 0);
-  return doc;
+  const root = newRoot({ file, line: 1, col: 1 });
+  parseInto(text, file, root, {}, undefined);
+  return { root, files: [file] };
 }

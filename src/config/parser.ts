@@ -21,17 +21,20 @@
  */
 import { ConfigError } from '../errors.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
-import type {
-  ArrayValue,
-  HashEntry,
-  HashValue,
-  IncludeStmt,
-  OptionStmt,
-  ParsedFile,
-  Scalar,
-  ScopeStmt,
-  Stmt,
-  Value,
+import {
+  ScopeNode,
+  type LinkedOption,
+  type ArrayValue,
+  type ConfigOption,
+  type HashEntry,
+  type HashValue,
+  type IncludeStmt,
+  type OptionStmt,
+  type ParsedFile,
+  type Scalar,
+  type ScopeStmt,
+  type Stmt,
+  type Value,
 } from './model.js';
 
 // Character classes for ASCII; anything >= 128 is a bareword character.
@@ -81,6 +84,119 @@ export interface ParseOptions {
   baseDepth?: number;
   limits?: Limits;
   budget?: ParseBudget;
+  /** Interned names of one load (shared by all its files). */
+  names?: NameTable;
+}
+
+export interface NameEntry {
+  readonly name: string;
+  readonly lower: string;
+}
+
+/**
+ * Interned statement names of one load. Looked up by a hash computed while scanning, and compared
+ * against the source text in place, so a repeated name costs no allocation at all.
+ */
+export class NameTable {
+  private hashes = new Int32Array(256);
+  private entries: (NameEntry | undefined)[] = new Array<NameEntry | undefined>(256).fill(undefined);
+  private size = 0;
+
+  lookup(src: string, start: number, end: number, h: number): NameEntry {
+    let mask = this.hashes.length - 1;
+    const len = end - start;
+    for (let k = h & mask; ; k = (k + 1) & mask) {
+      const e = this.entries[k];
+      if (e === undefined) break;
+      if (this.hashes[k] === h && e.name.length === len && src.startsWith(e.name, start)) return e;
+    }
+    const name = src.slice(start, end);
+    const e: NameEntry = { name, lower: name.toLowerCase() };
+    if ((this.size + 1) * 2 > this.hashes.length) {
+      this.grow();
+      mask = this.hashes.length - 1;
+    }
+    let k = h & mask;
+    while (this.entries[k] !== undefined) k = (k + 1) & mask;
+    this.entries[k] = e;
+    this.hashes[k] = h;
+    this.size++;
+    return e;
+  }
+
+  private grow(): void {
+    const oh = this.hashes;
+    const oe = this.entries;
+    const n = oh.length * 2;
+    this.hashes = new Int32Array(n);
+    this.entries = new Array<NameEntry | undefined>(n).fill(undefined);
+    const mask = n - 1;
+    for (let j = 0; j < oh.length; j++) {
+      const e = oe[j];
+      if (e === undefined) continue;
+      let k = oh[j]! & mask;
+      while (this.entries[k] !== undefined) k = (k + 1) & mask;
+      this.entries[k] = e;
+      this.hashes[k] = oh[j]!;
+    }
+  }
+}
+
+/** Called (merge mode) for each include statement, in document order. */
+export type IncludeHandler = (st: IncludeStmt, scope: ScopeNode, depth: number) => void;
+
+/** Marker returned by the value scanners when not building (merge mode). */
+const SCANNED = { kind: 'scalar', text: '', quoted: false, file: '', line: 0, col: 0 } as const satisfies Scalar;
+
+const NO_ITEMS: Value[] = [];
+const NO_ENTRIES: HashEntry[] = [];
+const SCANNED_ARRAY: ArrayValue = { kind: 'array', items: NO_ITEMS, file: '', line: 0, col: 0 };
+const SCANNED_HASH: HashValue = { kind: 'hash', entries: NO_ENTRIES, file: '', line: 0, col: 0 };
+
+/** The text of one file, shared by the lazy options read from it. */
+interface FileText {
+  readonly file: string;
+  readonly src: string;
+}
+
+/**
+ * An option whose value is validated while loading but only materialised (re-parsed from the
+ * retained source text) when `value` is first read: most of a large configuration is never
+ * looked at by secwrap, and not allocating it is what makes loading fast.
+ */
+export class LazyOption implements LinkedOption {
+  private v: Value | undefined = undefined;
+  next: LinkedOption | undefined = undefined;
+  constructor(
+    private readonly nm: NameEntry,
+    private readonly ft: FileText,
+    readonly line: number,
+    readonly col: number,
+    readonly previous: ConfigOption | undefined,
+    private readonly start: number,
+    private readonly vline: number,
+  ) {}
+
+  get name(): string {
+    return this.nm.name;
+  }
+  get key(): string {
+    return this.nm.lower;
+  }
+  get file(): string {
+    return this.ft.file;
+  }
+
+  get value(): Value {
+    if (this.v === undefined) {
+      const src = this.ft.src;
+      let ls = src.lastIndexOf('\n', this.start - 1) + 1;
+      if (ls === 0 && src.charCodeAt(0) === 0xfeff) ls = 1;
+      const p = new Parser(src, this.ft.file, {});
+      this.v = p.valueAt(this.start, this.vline, ls);
+    }
+    return this.v;
+  }
 }
 
 /** Describe a character for an error message. */
@@ -98,7 +214,7 @@ function quoteForMsg(s: string): string {
   return JSON.stringify(t);
 }
 
-class Parser {
+export class Parser {
   private i = 0;
   private line = 1;
   private lineStart = 0;
@@ -106,6 +222,10 @@ class Parser {
   private readonly maxNesting: number;
   private readonly maxNodes: number;
   private readonly budget: ParseBudget;
+  private readonly names: NameTable;
+  private readonly ft: FileText;
+  /** Merge mode: receives include statements. */
+  onInclude: IncludeHandler | undefined = undefined;
 
   constructor(
     private readonly src: string,
@@ -117,6 +237,8 @@ class Parser {
     this.maxNesting = limits.maxNesting;
     this.maxNodes = limits.maxNodes;
     this.budget = opts.budget ?? { nodes: 0 };
+    this.names = opts.names ?? new NameTable();
+    this.ft = { file, src };
     if (this.len > 0 && src.charCodeAt(0) === 0xfeff) {
       this.i = 1;
       this.lineStart = 1;
@@ -195,8 +317,8 @@ class Parser {
     this.i = i;
   }
 
-  /** Read a bareword starting at this.i (caller checked the first char). */
-  private bare(inList: boolean): string {
+  /** Skip (build=false) or read a bareword starting at this.i (caller checked the first char). */
+  private bare(inList: boolean, build: boolean): string {
     const src = this.src;
     const len = this.len;
     const start = this.i;
@@ -207,11 +329,11 @@ class Parser {
       i++;
     }
     this.i = i;
-    return src.slice(start, i);
+    return build ? src.slice(start, i) : '';
   }
 
-  /** Read a quoted string starting at this.i (which is the opening quote). */
-  private str(): string {
+  /** Skip (build=false) or read a quoted string starting at this.i (the opening quote). */
+  private str(build: boolean): string {
     const src = this.src;
     const len = this.len;
     const q = src.charCodeAt(this.i);
@@ -226,7 +348,7 @@ class Parser {
       const c = src.charCodeAt(i);
       if (c === q) {
         this.i = i + 1;
-        return out + src.slice(chunk, i);
+        return build ? out + src.slice(chunk, i) : '';
       }
       if (c === C_NL) {
         i++;
@@ -235,24 +357,24 @@ class Parser {
       } else if (c === C_BSL) {
         if (i + 1 >= len) throw this.errAt(sl, sc, 'unterminated string');
         const n = src.charCodeAt(i + 1);
-        let rep: string | undefined;
-        if (n === q || n === C_BSL) rep = n === C_BSL ? '\\' : dq ? '"' : "'";
-        else if (dq) {
-          if (n === 110) rep = '\n';
-          else if (n === 114) rep = '\r';
-          else if (n === 116) rep = '\t';
-        }
-        if (rep !== undefined) {
-          out += src.slice(chunk, i) + rep;
-          i += 2;
-          chunk = i;
-        } else {
-          // kept verbatim (both characters)
-          i += 2;
-          if (n === C_NL) {
-            this.line++;
-            this.lineStart = i;
+        if (build) {
+          let rep: string | undefined;
+          if (n === q || n === C_BSL) rep = n === C_BSL ? '\\' : dq ? '"' : "'";
+          else if (dq) {
+            if (n === 110) rep = '\n';
+            else if (n === 114) rep = '\r';
+            else if (n === 116) rep = '\t';
           }
+          if (rep !== undefined) {
+            out += src.slice(chunk, i) + rep;
+            chunk = i + 2;
+          }
+        }
+        // any pair (translated or kept verbatim) is consumed whole
+        i += 2;
+        if (n === C_NL) {
+          this.line++;
+          this.lineStart = i;
         }
       } else {
         i++;
@@ -260,17 +382,14 @@ class Parser {
     }
   }
 
-  private scalar(inList: boolean): Scalar {
+  private scalar(inList: boolean, build: boolean): Scalar {
     const line = this.line;
     const col = this.i - this.lineStart + 1;
     this.count(line, col);
     const c = this.src.charCodeAt(this.i);
-    if (c === C_DQ || c === C_SQ) {
-      const text = this.str();
-      return { kind: 'scalar', text, quoted: true, file: this.file, line, col };
-    }
-    const text = this.bare(inList);
-    return { kind: 'scalar', text, quoted: false, file: this.file, line, col };
+    const quoted = c === C_DQ || c === C_SQ;
+    const text = quoted ? this.str(build) : this.bare(inList, build);
+    return build ? { kind: 'scalar', text, quoted, file: this.file, line, col } : SCANNED;
   }
 
   /** True if the char at this.i starts a scalar. */
@@ -285,23 +404,33 @@ class Parser {
 
   // ---- grammar ------------------------------------------------------------------------------
 
-  /** A value at this.i (after skip); undefined if none starts here. */
-  private value(depth: number, inList: boolean): Value | undefined {
+  /** A value at this.i (after skip); undefined if none starts here. SCANNED if !build. */
+  private value(depth: number, inList: boolean, build: boolean): Value | undefined {
     if (this.i >= this.len) return undefined;
     const c = this.src.charCodeAt(this.i);
-    if (c === C_LPAREN) return this.array(depth + 1);
-    if (c === C_LBRACK) return this.hash(depth + 1);
-    if (this.atScalar(inList)) return this.scalar(inList);
+    if (c === C_LPAREN) return this.array(depth + 1, build);
+    if (c === C_LBRACK) return this.hash(depth + 1, build);
+    if (this.atScalar(inList)) return this.scalar(inList, build);
     return undefined;
   }
 
-  private array(depth: number): ArrayValue {
+  /** Materialise the (already validated) option value starting at `start`. */
+  valueAt(start: number, line: number, lineStart: number): Value {
+    this.i = start;
+    this.line = line;
+    this.lineStart = lineStart;
+    const v = this.value(0, false, true);
+    if (v === undefined) throw this.errHere('internal error: no value to materialise');
+    return v;
+  }
+
+  private array(depth: number, build: boolean): ArrayValue {
     const line = this.line;
     const col = this.i - this.lineStart + 1;
     this.checkDepth(depth, line, col, 'array');
     this.count(line, col);
     this.i++; // (
-    const items: Value[] = [];
+    const items: Value[] = build ? [] : NO_ITEMS;
     for (;;) {
       this.skip();
       if (this.i >= this.len) {
@@ -312,25 +441,25 @@ class Parser {
         this.i++;
         break;
       }
-      const v = this.value(depth, true);
+      const v = this.value(depth, true, build);
       if (v === undefined) {
         if (c === C_COMMA) throw this.errHere("unexpected ',' in array: a comma must follow an item");
         throw this.errHere(`expected a value or ')' in array, found ${describe(this.src, this.i)}`);
       }
-      items.push(v);
+      if (build) items.push(v);
       this.skip();
       if (this.i < this.len && this.src.charCodeAt(this.i) === C_COMMA) this.i++;
     }
-    return { kind: 'array', items, file: this.file, line, col };
+    return build ? { kind: 'array', items, file: this.file, line, col } : SCANNED_ARRAY;
   }
 
-  private hash(depth: number): HashValue {
+  private hash(depth: number, build: boolean): HashValue {
     const line = this.line;
     const col = this.i - this.lineStart + 1;
     this.checkDepth(depth, line, col, 'hash');
     this.count(line, col);
     this.i++; // [
-    const entries: HashEntry[] = [];
+    const entries: HashEntry[] = build ? [] : NO_ENTRIES;
     for (;;) {
       this.skip();
       if (this.i >= this.len) {
@@ -345,7 +474,8 @@ class Parser {
         if (c === C_COMMA) throw this.errHere("unexpected ',' in hash: a comma must follow an entry");
         throw this.errHere(`expected a key or ']' in hash, found ${describe(this.src, this.i)}`);
       }
-      const key = this.scalar(true);
+      // keys are always built: error messages name them
+      const key = this.scalar(true, true);
       this.skip();
       if (this.i >= this.len || this.src.charCodeAt(this.i) !== C_EQ) {
         throw this.errHere(
@@ -354,26 +484,45 @@ class Parser {
       }
       this.i++;
       this.skip();
-      const v = this.value(depth, true);
+      const v = this.value(depth, true, build);
       if (v === undefined) {
         throw this.errHere(
           `expected a value after '=' for hash key ${quoteForMsg(key.text)}, found ${describe(this.src, this.i)}`,
         );
       }
-      entries.push({ key, value: v });
+      if (build) entries.push({ key, value: v });
       this.skip();
       if (this.i < this.len && this.src.charCodeAt(this.i) === C_COMMA) this.i++;
     }
-    return { kind: 'hash', entries, file: this.file, line, col };
+    return build ? { kind: 'hash', entries, file: this.file, line, col } : SCANNED_HASH;
+  }
+
+  /** Scan a statement name at this.i (caller checked the first char) and intern it. */
+  private name(): NameEntry {
+    const src = this.src;
+    const len = this.len;
+    const start = this.i;
+    let i = start;
+    let h = 0;
+    while (i < len) {
+      const c = src.charCodeAt(i);
+      if (c < 128 && CLASS[c] !== BARE) break;
+      h = (Math.imul(h, 31) + c) | 0;
+      i++;
+    }
+    this.i = i;
+    return this.names.lookup(src, start, i, (h ^ (h >>> 15)) | 0);
   }
 
   /**
    * Statements until '}' (if `open` is given) or end of text. `depth` is the nesting depth of
-   * the scope whose body this is (0 = global).
+   * the scope whose body this is (0 = global). With `target` (merge mode) statements are merged
+   * into it as they are read, includes go to `onInclude`, and the returned list is empty.
    */
-  body(depth: number, open?: { name: string; line: number; col: number }): Stmt[] {
+  body(depth: number, open: { name: string; line: number; col: number } | undefined, target: ScopeNode | undefined): Stmt[] {
     const out: Stmt[] = [];
     const src = this.src;
+    const build = target === undefined;
     for (;;) {
       this.skip();
       if (this.i >= this.len) {
@@ -398,79 +547,118 @@ class Parser {
       const line = this.line;
       const col = this.i - this.lineStart + 1;
       this.count(line, col);
-      const name = this.bare(false);
-      const nl = name.length;
-      if ((nl === 7 || nl === 16) && (name.toLowerCase() === 'include' || name.toLowerCase() === 'readonly_include')) {
+      const nm = this.name();
+      const name = nm.name;
+      if (nm.lower === 'include' || nm.lower === 'readonly_include') {
         this.skip();
         if (!this.atScalar(false)) {
           throw this.errHere(`expected a path after ${name}, found ${describe(src, this.i)}`);
         }
-        const path = this.scalar(false);
+        const path = this.scalar(false, true);
         if (path.text === '') throw this.errAt(path.line, path.col, `empty path after ${name}`);
         const st: IncludeStmt = {
           kind: 'include',
-          readonly: nl === 16,
+          readonly: nm.lower === 'readonly_include',
           path,
           file: this.file,
           line,
           col,
         };
-        out.push(st);
+        if (build) out.push(st);
+        else if (this.onInclude) this.onInclude(st, target, depth);
         continue;
       }
       this.skip();
       const n = this.i < this.len ? src.charCodeAt(this.i) : -1;
+      let instance: Scalar | undefined;
       if (n === C_EQ) {
         this.i++;
         this.skip();
-        if (this.i < this.len && src.charCodeAt(this.i) === C_LBRACE) {
-          out.push(this.scope(name, undefined, depth + 1, line, col));
+        if (!(this.i < this.len && src.charCodeAt(this.i) === C_LBRACE)) {
+          const vs = this.i;
+          const vl = this.line;
+          const v = this.value(depth, false, build);
+          if (v === undefined) {
+            throw this.errHere(
+              `expected a value after '=' for ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
+            );
+          }
+          this.option(out, target, nm, v, line, col, vs, vl);
           continue;
         }
-        const v = this.value(depth, false);
-        if (v === undefined) {
-          throw this.errHere(
-            `expected a value after '=' for ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
-          );
-        }
-        const st: OptionStmt = { kind: 'option', name, value: v, file: this.file, line, col };
-        out.push(st);
-      } else if (n === C_LBRACE) {
-        out.push(this.scope(name, undefined, depth + 1, line, col));
       } else if (n === C_LBRACK) {
-        const v = this.hash(depth + 1);
-        const st: OptionStmt = { kind: 'option', name, value: v, file: this.file, line, col };
-        out.push(st);
-      } else if (n >= 0 && this.atScalar(false)) {
-        const inst = this.scalar(false);
+        const vs = this.i;
+        const vl = this.line;
+        const v = this.hash(depth + 1, build);
+        this.option(out, target, nm, v, line, col, vs, vl);
+        continue;
+      } else if (n >= 0 && n !== C_LBRACE && this.atScalar(false)) {
+        instance = this.scalar(false, true);
         this.skip();
         if (this.i >= this.len || src.charCodeAt(this.i) !== C_LBRACE) {
           throw this.errHere(
-            `expected '{' after scope instance ${quoteForMsg(inst.text)} of ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
+            `expected '{' after scope instance ${quoteForMsg(instance.text)} of ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
           );
         }
-        out.push(this.scope(name, inst, depth + 1, line, col));
-      } else {
+      } else if (n !== C_LBRACE) {
         throw this.errHere(`expected '=' or '{' after name ${quoteForMsg(name)}, found ${describe(src, this.i)}`);
+      }
+      // this.i is at '{'
+      this.checkDepth(depth + 1, this.line, this.i - this.lineStart + 1, 'scope');
+      this.i++;
+      const openInfo = { name, line, col };
+      if (build) {
+        const body = this.body(depth + 1, openInfo, undefined);
+        const st: ScopeStmt =
+          instance === undefined
+            ? { kind: 'scope', name, body, file: this.file, line, col }
+            : { kind: 'scope', name, instance, body, file: this.file, line, col };
+        out.push(st);
+      } else {
+        const child = target.child(nm.lower, instance?.text, name, instance, this.file, line, col);
+        this.body(depth + 1, openInfo, child);
       }
     }
   }
 
-  /** this.i is at '{'. */
-  private scope(name: string, instance: Scalar | undefined, depth: number, line: number, col: number): ScopeStmt {
-    this.checkDepth(depth, this.line, this.i - this.lineStart + 1, 'scope');
-    this.i++;
-    const body = this.body(depth, { name, line, col });
-    return instance === undefined
-      ? { kind: 'scope', name, body, file: this.file, line, col }
-      : { kind: 'scope', name, instance, body, file: this.file, line, col };
+  private option(
+    out: Stmt[],
+    target: ScopeNode | undefined,
+    nm: NameEntry,
+    v: Value,
+    line: number,
+    col: number,
+    vs: number,
+    vl: number,
+  ): void {
+    if (target === undefined) {
+      const st: OptionStmt = { kind: 'option', name: nm.name, value: v, file: this.file, line, col };
+      out.push(st);
+    } else {
+      target.setOption(new LazyOption(nm, this.ft, line, col, target.getOption(nm.lower), vs, vl));
+    }
   }
 }
 
-/** Parse one text (no includes followed). Throws ConfigError. */
 export function parseInternal(text: string, file: string, opts: ParseOptions = {}): ParsedFile {
   const p = new Parser(text, file, opts);
-  return { file, body: p.body(opts.baseDepth ?? 0) };
+  return { file, body: p.body(opts.baseDepth ?? 0, undefined, undefined) };
+}
+
+/**
+ * Parse `text` and merge it into `target` as it is read (no AST). Option values are validated
+ * but materialised lazily. Include statements are passed to `onInclude` in document order.
+ */
+export function parseInto(
+  text: string,
+  file: string,
+  target: ScopeNode,
+  opts: ParseOptions,
+  onInclude: IncludeHandler | undefined,
+): void {
+  const p = new Parser(text, file, opts);
+  p.onInclude = onInclude;
+  p.body(opts.baseDepth ?? 0, undefined, target);
 }
 
 /** Parse one text (no includes followed); for tests, fuzzing and the benchmark. */

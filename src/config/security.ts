@@ -144,10 +144,10 @@ function validateDocument(doc: ConfigDocument): void {
     }
   }
   // security nested anywhere below the global scope (iterative walk, bounded by tree size)
-  const stack: ConfigScope[] = [...root.scopes.values()];
+  const stack: ConfigScope[] = [...root.scopeList];
   while (stack.length > 0) {
     const s = stack.pop()!;
-    for (const c of s.scopes.values()) {
+    for (const c of s.scopeList) {
       if (c.nameLower === 'security') {
         throw new ConfigError(
           posOf(c),
