@@ -13,9 +13,14 @@
 //                                   OpenSSL load a provider module (code) at start-up as root;
 //                                   --no-warnings: NODE_REDIRECT_WARNINGS / NODE_PENDING_DEPRECATION
 //                                   cannot make a root process write files or noise;
-//        useCodeCache false         measured: no faster start-up with it (the time goes into
-//                                   running the bundle, not compiling it), and V8's cache is not
-//                                   byte-reproducible; without it the build is;
+//        useCodeCache true          the bundle's V8 code cache is embedded and used. Besides speed,
+//                                   this keeps NODE_COMPILE_CACHE away from the main script:
+//                                   without it Node compiles the main script through its compile
+//                                   cache and would read V8 code cache (code) from a directory
+//                                   the environment names. `--predictable` at build time makes
+//                                   the cache byte-reproducible and is not part of V8's flag hash,
+//                                   so the cache is accepted at run time (--hash-seed would make
+//                                   it rejected);
 //        main (relative)            run from the bundle's folder, so the blob holds "secwrap.cjs"
 //                                   and not the checkout's path: same bytes wherever it is built;
 //   3. write to a temporary name next to the output, then rename (never a half-written binary).
@@ -57,6 +62,15 @@ const { values: opts } = parseArgs({
   strict: true,
 });
 
+// First lines of the bundle. In the single executable, NODE_V8_COVERAGE (read by Node before
+// any of our code) would make the root process write a coverage file into a directory the
+// environment names when it exits without exec'ing: stop the coverage at once (Node then
+// prints one line on stderr at exit, and writes nothing). The plain bundle keeps coverage.
+const BANNER = [
+  "const __secwrap_import_meta_url = require('node:url').pathToFileURL(__filename).href;",
+  "if (process.env.NODE_V8_COVERAGE && require('node:sea').isSea()) { try { require('node:v8').stopCoverage(); } catch {} }",
+].join('\n');
+
 async function bundle(entry, outfile) {
   await build({
     entryPoints: [entry],
@@ -72,7 +86,7 @@ async function bundle(entry, outfile) {
       'import.meta.url': '__secwrap_import_meta_url',
       __SECWRAP_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version),
     },
-    banner: { js: "const __secwrap_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    banner: { js: BANNER },
   });
 }
 
@@ -108,7 +122,7 @@ function buildSea(mainCjs, output) {
     output: tmpOut,
     disableExperimentalSEAWarning: true,
     useSnapshot: false,
-    useCodeCache: false,
+    useCodeCache: true,
     execArgv: ['--openssl-config=/dev/null', '--no-warnings'],
     execArgvExtension: 'none',
     assets: { [ADDON_ASSET]: addon },
@@ -117,7 +131,7 @@ function buildSea(mainCjs, output) {
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   try {
     // A clean environment: the build must not depend on (or be steered by) NODE_OPTIONS & co.
-    execFileSync(pinnedNode, ['--build-sea', configFile], {
+    execFileSync(pinnedNode, ['--predictable', '--build-sea', configFile], {
       cwd: dirname(mainCjs),
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },

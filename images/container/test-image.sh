@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# The container images, for real, with podman (no Docker engine, no registry here):
+#   1. builds secwrap on the host (scripts/build.mjs --entry cmd/secwrap.ts, into a scratch
+#      folder: dist/ may be rebuilt meanwhile by other test runs);
+#   2. makes the base image once: `debootstrap --variant=minbase bookworm` (+ libatomic1, which
+#      Node 26 needs, and binutils, whose strip the build stage uses), cached as a tarball under
+#      .cache/images/, imported with `podman import`;
+#   3. builds the Dockerfile's targets example, secwrap and install with `--network=none`;
+#   4. runs the example as the secwrap run would be deployed: `--cap-drop ALL` plus exactly the
+#      `--cap-add` flags that `secwrap explain --format docker` prints for the image's config
+#      (run inside the image: its user database knows ecuser), also with `--read-only`, and
+#      checks the target's uid/gid and capability lines; shows that no usable place for the
+#      native part fails closed (exit 125) and that each added capability is needed.
+# Podman runs on a private storage root and private config under .cache/podman (CONTAINERS_CONF,
+# CONTAINERS_STORAGE_CONF): the host's podman state and /etc are not touched. Every container
+# runs with --rm and --network=none; the images built here are removed at the end (the imported
+# base image stays in the private store as a cache; `rm -rf .cache/podman` drops it).
+#
+# Needs (apt): podman runc debootstrap   (podman brings conmon, buildah's library, catatonit)
+# Prints each check, the target's `id` and capability lines, and ends with "N passed, M failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cache="$root/.cache"
+state="$cache/podman"
+tag="run$$"
+BASE=localhost/secwrap-test/bookworm-minbase:latest
+IMG_EXAMPLE="localhost/secwrap-test/example:$tag"
+IMG_MIN="localhost/secwrap-test/secwrap:$tag"
+IMG_INSTALL="localhost/secwrap-test/install:$tag"
+EXPECT_UID=4242 EXPECT_GID=4242 EXPECT_CAPS=0000000000000400 # cap_net_bind_service
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+no() { fail=$((fail + 1)); echo "not ok - $*"; }
+finish() {
+  echo "$pass passed, $fail failed"
+  [[ $fail -eq 0 ]]
+  exit
+}
+
+if [[ $(id -u) -ne 0 ]]; then echo "test-image: run as root (rootful podman)" >&2; no "running as root"; finish; fi
+missing=()
+for c in podman runc debootstrap; do command -v "$c" >/dev/null || missing+=("$c"); done
+if ((${#missing[@]})); then
+  no "tools present (missing: ${missing[*]}; apt-get install podman runc debootstrap)"
+  finish
+fi
+
+# --- private podman configuration (the two quirks of these machines fixed here) ---------------
+mkdir -p "$state"/{storage,run,tmp,net} "$cache/images"
+cat >"$state/containers.conf" <<EOF
+[containers]
+# The host's hard nofile limit is 20000 and CAP_SYS_RESOURCE is missing: podman's default
+# ulimits would fail every run.
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+# crun refuses the hybrid cgroup layout of these machines.
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+tmp_dir = "$state/tmp"
+[network]
+network_config_dir = "$state/net"
+EOF
+cat >"$state/storage.conf" <<EOF
+[storage]
+driver = "overlay"
+graphroot = "$state/storage"
+runroot = "$state/run"
+EOF
+export CONTAINERS_CONF="$state/containers.conf"
+export CONTAINERS_STORAGE_CONF="$state/storage.conf"
+
+cleanup() {
+  podman rm -af -t 0 >/dev/null 2>&1
+  podman rmi -f "$IMG_EXAMPLE" "$IMG_MIN" "$IMG_INSTALL" >/dev/null 2>&1
+  podman image prune -f >/dev/null 2>&1
+  [[ -n "${scratch:-}" ]] && rm -rf "$scratch"
+}
+trap cleanup EXIT
+scratch=$(mktemp -d "$cache/test-image.XXXXXX")
+
+# --- 1. host build -------------------------------------------------------------------------------
+host="$scratch/host/secwrap"
+if node "$root/scripts/build.mjs" --entry "$root/cmd/secwrap.ts" --out "$host" &&
+  [[ $(od -An -tx1 -N4 "$host" | tr -d ' \n') == 7f454c46 ]]; then
+  ok "host build: an ELF single executable ($(stat -c %s "$host") bytes)"
+else
+  no "host build of secwrap"
+  finish
+fi
+
+# --- 2. base image -------------------------------------------------------------------------------
+base_tar="$cache/images/bookworm-minbase+libatomic1+binutils.tar"
+if [[ ! -s "$base_tar" ]]; then
+  echo "# debootstrap --variant=minbase bookworm (once, cached in $base_tar)"
+  rootfs="$cache/images/rootfs.tmp"
+  rm -rf "$rootfs"
+  if debootstrap --variant=minbase --include=libatomic1,binutils bookworm "$rootfs" \
+    "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$cache/images/debootstrap.log" 2>&1 &&
+    tar --numeric-owner -C "$rootfs" -cf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"; then
+    rm -rf "$rootfs"
+  else
+    tail -5 "$cache/images/debootstrap.log"
+    rm -rf "$rootfs" "$base_tar.tmp"
+    no "debootstrap of the base image"
+    finish
+  fi
+fi
+if podman image exists "$BASE" || podman import --change 'CMD ["/bin/bash"]' "$base_tar" "$BASE" >/dev/null 2>&1; then
+  ok "base image $BASE"
+else
+  no "podman import of $base_tar"
+  finish
+fi
+
+# --- 3. build ------------------------------------------------------------------------------------
+build() { # target image
+  podman build --network=none --pull=never -q \
+    --build-arg BUILD_BASE="$BASE" --build-arg RUNTIME_BASE="$BASE" \
+    --target "$1" -t "$2" -f "$root/Dockerfile" "$root" >"$scratch/build-$1.log" 2>&1
+}
+for t in example:$IMG_EXAMPLE secwrap:$IMG_MIN install:$IMG_INSTALL; do
+  if build "${t%%:*}" "${t#*:}"; then ok "podman build --target ${t%%:*}"; else
+    tail -20 "$scratch/build-${t%%:*}.log"
+    no "podman build --target ${t%%:*}"
+    finish
+  fi
+done
+
+# The minimal image: exactly one file, /secwrap, byte-identical to the host build.
+cid=$(podman create --network=none "$IMG_MIN" /secwrap)
+podman export "$cid" >"$scratch/min.tar"
+podman rm "$cid" >/dev/null
+files=$(tar -tf "$scratch/min.tar" | grep -v '/$' | sort | tr '\n' ' ')
+if [[ "$files" == "secwrap " ]]; then ok "minimal image holds only /secwrap"; else no "minimal image holds only /secwrap (has: $files)"; fi
+tar -xf "$scratch/min.tar" -C "$scratch" secwrap
+if cmp -s "$scratch/secwrap" "$host"; then
+  ok "reproducible: the image's /secwrap is byte-identical to the host build ($(sha256sum <"$host" | cut -c1-16))"
+else
+  no "the image's /secwrap differs from the host build (were sources edited during the test?)"
+fi
+
+# The install image copies /secwrap into a volume (what the Kubernetes init container does).
+mkdir -m 0777 "$scratch/vol"
+if podman run --rm --network=none --cap-drop ALL --read-only -v "$scratch/vol:/opt/secwrap" "$IMG_INSTALL" &&
+  cmp -s "$scratch/vol/secwrap" "$scratch/secwrap" && [[ -x "$scratch/vol/secwrap" ]]; then
+  ok "install image: cp /secwrap /opt/secwrap/secwrap (as the Kubernetes init container)"
+else
+  no "install image copies /secwrap into the volume"
+fi
+
+# --- 4. run --------------------------------------------------------------------------------------
+run() { podman run --rm --network=none "$@"; }
+
+# explain checks the plan against the bounding set it runs with: podman's default set here.
+flags=$(run --entrypoint /usr/local/bin/secwrap "$IMG_EXAMPLE" \
+  explain --format docker -c /etc/ecelerity/ecelerity.conf 2>"$scratch/explain.err")
+rc=$?
+echo "# explain --format docker: $flags"
+if [[ $rc -eq 0 && "$flags" =~ ^--cap-drop\ ALL(\ --cap-add\ [A-Z_]+)+$ ]]; then
+  ok "secwrap explain --format docker prints the docker run flags"
+else
+  no "secwrap explain --format docker (rc=$rc: $(head -c 300 "$scratch/explain.err"))"
+  finish
+fi
+read -r -a capflags <<<"$flags"
+added=()
+for ((i = 0; i < ${#capflags[@]}; i++)); do
+  [[ ${capflags[i]} == --cap-add ]] && added+=("${capflags[i + 1]}")
+done
+
+# Checks the output of the example's CMD: id + the Cap*/NoNewPrivs lines of the target.
+check_identity() { # label output
+  local label=$1 out=$2 bad=() line v
+  [[ "$out" == *"uid=$EXPECT_UID(ecuser) gid=$EXPECT_GID(ecuser)"* ]] || bad+=("id")
+  for line in CapInh CapPrm CapEff CapAmb; do
+    v=$(sed -n "s/^$line:[[:space:]]*//p" <<<"$out")
+    [[ "$v" == "$EXPECT_CAPS" ]] || bad+=("$line=$v")
+  done
+  v=$(sed -n 's/^CapBnd:[[:space:]]*//p' <<<"$out")
+  # The bounding set may hold nothing beyond the retained capability.
+  if [[ -z "$v" ]] || (((16#$v & ~16#$EXPECT_CAPS) != 0)); then bad+=("CapBnd=$v"); fi
+  if ((${#bad[@]} == 0)); then ok "$label: target runs as $EXPECT_UID:$EXPECT_GID with only cap_net_bind_service"; else
+    no "$label: wrong identity (${bad[*]})"
+  fi
+}
+
+out=$(run "${capflags[@]}" "$IMG_EXAMPLE" 2>&1)
+rc=$?
+echo "# podman run $flags $IMG_EXAMPLE"
+sed 's/^/#   /' <<<"$out"
+if [[ $rc -eq 0 ]]; then check_identity "--cap-drop ALL + explain's --cap-add" "$out"; else no "example run exited $rc"; fi
+
+out=$(run --read-only "${capflags[@]}" "$IMG_EXAMPLE" 2>&1)
+rc=$?
+echo "# podman run --read-only $flags $IMG_EXAMPLE"
+sed 's/^/#   /' <<<"$out"
+if [[ $rc -eq 0 ]]; then check_identity "--read-only" "$out"; else no "--read-only run exited $rc"; fi
+
+# The target never sees the native part: no fd of secwrap's and no mapping of the addon left.
+out=$(run --read-only "${capflags[@]}" "$IMG_EXAMPLE" /bin/sh -c 'ls -l /proc/self/fd; cat /proc/self/maps' 2>&1)
+if [[ $? -eq 0 && "$out" != *"(deleted)"* && "$out" != *ffi-rs* && "$out" != *"/tmp/#"* ]]; then
+  ok "the target has no fd or mapping of the addon's unnamed file"
+else
+  no "the target inherited something of the addon: $(grep -E 'deleted|ffi|#' <<<"$out" | head -3)"
+fi
+
+# No usable place for the addon (/tmp, /var/tmp, /run read-only, /dev/shm noexec): fail closed.
+out=$(run --read-only --read-only-tmpfs=false "${capflags[@]}" "$IMG_EXAMPLE" 2>&1)
+rc=$?
+if [[ $rc -eq 125 && "$out" == *"/dev/shm"* && "$out" == *"/tmp"* && "$out" != *"uid="* ]]; then
+  ok "no writable exec-allowed place: exit 125 and the message lists what was tried"
+  echo "#   $out"
+else
+  no "no usable place: expected exit 125 with the tried directories, got rc=$rc: $out"
+fi
+
+# Each capability explain asked for is needed: without it secwrap fails and the target never runs.
+for cap in "${added[@]}"; do
+  fewer=(--cap-drop ALL)
+  for c in "${added[@]}"; do [[ $c == "$cap" ]] || fewer+=(--cap-add "$c"); done
+  out=$(run --read-only "${fewer[@]}" "$IMG_EXAMPLE" 2>&1)
+  rc=$?
+  if [[ $rc -ne 0 && "$out" != *"uid=$EXPECT_UID"* ]]; then ok "without $cap: secwrap fails (exit $rc), the target does not run"; else
+    no "without $cap: the target still ran (rc=$rc)"
+  fi
+done
+
+left=$(podman ps -aq | wc -l)
+if [[ $left -eq 0 ]]; then ok "no containers left"; else no "$left containers left"; fi
+finish
