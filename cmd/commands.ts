@@ -8,7 +8,7 @@ import { capFromText, capsReport, privilegesFromText } from '../src/caps/index.j
 import { checkJson, loadConfig, loadSecurity, securityScope, type SecurityScope } from '../src/config/index.js';
 import { ConfigError, SecwrapError } from '../src/errors.js';
 import { apply } from '../src/apply/apply.js';
-import { readState } from '../src/apply/state.js';
+import { StatusReader, readState } from '../src/apply/state.js';
 import { execCommand } from '../src/exec/exec.js';
 import { resetSignals, restoreDescriptors, targetEnv } from '../src/exec/handoff.js';
 import { buildPlan, type Plan } from '../src/plan/plan.js';
@@ -43,7 +43,7 @@ function makePlan(flags: Flags, command: string[]): Plan {
   const req = buildRequest(flags, scopeOf(flags), command);
   if (req.chroot !== undefined) req.chroot = checkChrootPath(req.chroot);
   return buildPlan(req, {
-    state: readState(capLastCap()),
+    state: readState(),
     pid: process.pid,
     env: process.env,
     stdinIsTty: isatty(0),
@@ -55,10 +55,11 @@ export function run(flags: Flags, command: string[]): never {
   if (command.length === 0) throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
   const plan = makePlan(flags, command);
   const log = flags.verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
-  apply(plan, log);
+  const status = new StatusReader(); // opened before any chroot; close-on-exec
+  apply(plan, log, status);
   // The hand-off, after verification: nothing below changes credentials.
   log('signals: every disposition to default, empty mask');
-  resetSignals();
+  resetSignals(status);
   log('stdio: restore the flags found at start, pass on kept descriptors');
   restoreDescriptors(plan);
   const envp = targetEnv(plan, process.env);

@@ -71,8 +71,28 @@ const BANNER = [
   "if (process.env.NODE_V8_COVERAGE && require('node:sea').isSea()) { try { require('node:v8').stopCoverage(); } catch {} }",
 ].join('\n');
 
+/**
+ * yargs lays out its help text with string-width, whose module code builds an emoji RegExp and an
+ * Intl.Segmenter at load: ~65 ms and ~5 MiB at every start (measured with bench/profile.sh).
+ * secwrap's help is plain ASCII, so a stub that counts code points without ANSI escapes lays it
+ * out identically.
+ */
+const stringWidthStub = {
+  name: 'string-width-stub',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, () => ({ path: 'string-width', namespace: 'secwrap-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'secwrap-stub' }, () => ({
+      loader: 'js',
+      contents:
+        'const ANSI = /\\u001B\\[[0-9;]*[A-Za-z]/g;\n' +
+        'export default function stringWidth(s) { return typeof s === "string" ? [...s.replace(ANSI, "")].length : 0; }\n',
+    }));
+  },
+};
+
 async function bundle(entry, outfile) {
   await build({
+    plugins: [stringWidthStub],
     entryPoints: [entry],
     outfile,
     bundle: true,

@@ -8,13 +8,14 @@ import { SecwrapError } from '../errors.js';
 import * as libc from '../libc/libc.js';
 import { missingPrivileges, type Plan, type StepOp } from '../plan/plan.js';
 import { verify } from './verify.js';
+import type { StatusReader } from './state.js';
 
 export type Log = (line: string) => void;
 
 const SIGHUP = 1;
 const SIGCONT = 18;
 
-export function apply(plan: Plan, log: Log): void {
+export function apply(plan: Plan, log: Log, status: StatusReader): void {
   // 0. Refuse before the first side effect if any step would fail for lack of privilege.
   const missing = missingPrivileges(plan);
   if (missing.length) throw new SecwrapError(missing[0]!);
@@ -35,7 +36,7 @@ export function apply(plan: Plan, log: Log): void {
   // 2. Mark every inherited descriptor close-on-exec except 0 1 2 and the kept ones, while /proc
   //    is still mounted (before chroot). runc closes leaked fds for the same reason: CVE-2024-21626.
   say('close-fds');
-  markCloseOnExec(new Set([0, 1, 2, ...plan.keepFds]));
+  markCloseOnExec(new Set([0, 1, 2, ...plan.keepFds]), new Set([status.fd]));
 
   // 3. chroot needs CAP_SYS_CHROOT and uid 0 semantics: before the uid change; then always
   //    chdir("/") so the old working directory is not reachable through ".".
@@ -102,7 +103,7 @@ export function apply(plan: Plan, log: Log): void {
 
   // 12. Read everything back and compare with the plan.
   say('verify');
-  verify(plan);
+  verify(plan, status);
 }
 
 function newSession(): void {
@@ -141,7 +142,7 @@ function newSession(): void {
   throw new SecwrapError('--new-session: still attached to a controlling terminal after TIOCNOTTY');
 }
 
-function markCloseOnExec(keep: ReadonlySet<number>): void {
+function markCloseOnExec(keep: ReadonlySet<number>, own: ReadonlySet<number>): void {
   let fds: number[];
   try {
     fds = readdirSync('/proc/self/fd').map(Number);
@@ -160,13 +161,14 @@ function markCloseOnExec(keep: ReadonlySet<number>): void {
     if (fd <= 2) continue;
     const t = targets.get(fd);
     if (t === undefined) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
-    if (isNodeInternal(fd, t, targets)) throw new SecwrapError(`descriptor ${fd} was to be passed on but is secwrap's own (${t}), not one its caller opened`);
+    if (own.has(fd) || isNodeInternal(fd, t, targets)) throw new SecwrapError(`descriptor ${fd} was to be passed on but is secwrap's own (${t}), not one its caller opened`);
   }
+  // Everything from 3 up close-on-exec (the kept ones are cleared again at the hand-off).
+  if (libc.closeRangeCloexec(3)) return;
   for (const fd of targets.keys()) {
-    if (keep.has(fd)) continue;
+    if (fd <= 2) continue;
     const flags = libc.fcntlIfOpen(fd, libc.F_GETFD);
-    if (flags === null) continue;
-    if ((flags & libc.FD_CLOEXEC) === 0) libc.fcntl(fd, libc.F_SETFD, flags | libc.FD_CLOEXEC);
+    if (flags !== null && (flags & libc.FD_CLOEXEC) === 0) libc.fcntl(fd, libc.F_SETFD, flags | libc.FD_CLOEXEC);
   }
 }
 

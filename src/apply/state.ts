@@ -1,12 +1,16 @@
 /**
- * The calling thread's real credential state, read with system calls (not /proc, which may be
- * missing inside a chroot). Used twice: to plan from what is, and to verify what was applied.
+ * The calling process's real credential state, as the kernel reports it in /proc/self/status —
+ * the very fields util-linux setpriv's result is compared on (Uid Gid Groups CapInh CapPrm CapEff
+ * CapBnd CapAmb NoNewPrivs), plus the signal fields the hand-off checks. One read, no per-cap
+ * system call. The descriptor is opened before any chroot and read again (pread) afterwards, so
+ * verification works inside a jail without /proc.
  */
-import * as libc from '../libc/libc.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { SecwrapError } from '../errors.js';
 
 export interface ProcState {
-  uid: [number, number, number]; // real, effective, saved
-  gid: [number, number, number];
+  uid: number[]; // real, effective, saved, filesystem
+  gid: number[];
   groups: number[]; // sorted, unique
   effective: bigint;
   permitted: bigint;
@@ -14,29 +18,70 @@ export interface ProcState {
   bounding: bigint;
   ambient: bigint;
   noNewPrivs: boolean;
+  sigIgnored: bigint;
+  sigBlocked: bigint;
 }
 
 export function sortedGroups(ids: readonly number[]): number[] {
   return [...new Set(ids)].sort((a, b) => a - b);
 }
 
-export function readState(lastCap: number): ProcState {
-  const caps = libc.capget();
-  let bounding = 0n;
-  let ambient = 0n;
-  for (let c = 0; c <= lastCap; c++) {
-    if (libc.prctl(libc.PR_CAPBSET_READ, c) === 1) bounding |= 1n << BigInt(c);
-    if (libc.prctl(libc.PR_CAP_AMBIENT, libc.PR_CAP_AMBIENT_IS_SET, c) === 1) ambient |= 1n << BigInt(c);
-  }
-  return {
-    uid: libc.getresuid(),
-    gid: libc.getresgid(),
-    groups: sortedGroups(libc.getgroups()),
-    effective: caps.effective,
-    permitted: caps.permitted,
-    inheritable: caps.inheritable,
-    bounding,
-    ambient,
-    noNewPrivs: libc.prctl(libc.PR_GET_NO_NEW_PRIVS) === 1,
+/** Parse the text of /proc/<pid>/status. Every field must be there (fail closed). */
+export function parseStatus(text: string): ProcState {
+  const field = (name: string): string => {
+    const at = text.indexOf(`\n${name}:`);
+    if (at < 0) throw new SecwrapError(`/proc/self/status has no ${name} line`);
+    const end = text.indexOf('\n', at + 1);
+    return text.slice(at + name.length + 2, end < 0 ? undefined : end).trim();
   };
+  const ids = (name: string): number[] => {
+    const v = field(name).split(/\s+/).map(Number);
+    if (v.length !== 4 || v.some((n) => !Number.isInteger(n))) throw new SecwrapError(`/proc/self/status: bad ${name} line`);
+    return v;
+  };
+  const mask = (name: string): bigint => BigInt('0x' + field(name));
+  const groups = field('Groups');
+  return {
+    uid: ids('Uid'),
+    gid: ids('Gid'),
+    groups: sortedGroups(groups === '' ? [] : groups.split(/\s+/).map(Number)),
+    inheritable: mask('CapInh'),
+    permitted: mask('CapPrm'),
+    effective: mask('CapEff'),
+    bounding: mask('CapBnd'),
+    ambient: mask('CapAmb'),
+    noNewPrivs: field('NoNewPrivs') === '1',
+    sigIgnored: mask('SigIgn'),
+    sigBlocked: mask('SigBlk'),
+  };
+}
+
+/** An open /proc/self/status that can be read again after chroot. */
+export class StatusReader {
+  private readonly buf = Buffer.alloc(16384);
+  readonly fd: number;
+  constructor() {
+    try {
+      this.fd = openSync('/proc/self/status', 'r');
+    } catch (e) {
+      throw new SecwrapError(`cannot read the process state (/proc/self/status: ${(e as NodeJS.ErrnoException).code}); is /proc mounted?`);
+    }
+  }
+  read(): ProcState {
+    const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+    return parseStatus('\n' + this.buf.toString('latin1', 0, n));
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** The current state, read once. */
+export function readState(): ProcState {
+  const r = new StatusReader();
+  try {
+    return r.read();
+  } finally {
+    r.close();
+  }
 }

@@ -4,7 +4,7 @@
  */
 import { SecwrapError } from '../errors.js';
 import type { Expected, Plan } from '../plan/plan.js';
-import { readState, type ProcState } from './state.js';
+import type { ProcState, StatusReader } from './state.js';
 
 const hex = (v: bigint): string => '0x' + v.toString(16).padStart(16, '0');
 
@@ -22,7 +22,7 @@ export function differences(state: ProcState, expect: Expected): string[] {
   return out;
 }
 
-export function verify(plan: Plan): void {
-  const diff = differences(readState(plan.lastCap), plan.expect);
+export function verify(plan: Plan, status: StatusReader): void {
+  const diff = differences(status.read(), plan.expect);
   if (diff.length) throw new SecwrapError(`verification failed: ${diff.join('; ')}`);
 }

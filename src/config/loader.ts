@@ -24,7 +24,7 @@ import { dirname } from 'node:path';
 import { ConfigError, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { ScopeNode, type ConfigDocument, type IncludeStmt } from './model.js';
-import { NameTable, parseInto, type ParseBudget } from './parser.js';
+import { parseInto, type ParseBudget } from './parser.js';
 
 export interface LoadOptions {
   /** false: parse the main file only (includes not followed). Default true. */
@@ -48,7 +48,6 @@ interface Ctx {
   readonly onOpen: LoadOptions['onOpen'];
   readonly limits: Limits;
   readonly budget: ParseBudget;
-  readonly names: NameTable;
   bytes: number;
   files: number;
   /** Files and folders being included right now (cycle detection), outermost first. */
@@ -192,7 +191,7 @@ function loadFile(
       text,
       path,
       scope,
-      { baseDepth: depth, limits: ctx.limits, budget: ctx.budget, names: ctx.names },
+      { baseDepth: depth, limits: ctx.limits, budget: ctx.budget },
       ctx.follow ? (st, sc, d) => include(ctx, st, sc, d, includeDepth + 1) : undefined,
     );
   } finally {
@@ -326,7 +325,6 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigDocument
     onOpen: opts.onOpen,
     limits: resolveLimits(opts.limits),
     budget: { nodes: 0 },
-    names: new NameTable(),
     bytes: 0,
     files: 0,
     chain: [],

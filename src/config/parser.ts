@@ -21,20 +21,18 @@
  */
 import { ConfigError } from '../errors.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
-import {
+import type {
   ScopeNode,
-  type LinkedOption,
-  type ArrayValue,
-  type ConfigOption,
-  type HashEntry,
-  type HashValue,
-  type IncludeStmt,
-  type OptionStmt,
-  type ParsedFile,
-  type Scalar,
-  type ScopeStmt,
-  type Stmt,
-  type Value,
+  ArrayValue,
+  HashEntry,
+  HashValue,
+  IncludeStmt,
+  OptionStmt,
+  ParsedFile,
+  Scalar,
+  ScopeStmt,
+  Stmt,
+  Value,
 } from './model.js';
 
 // Character classes for ASCII; anything >= 128 is a bareword character.
@@ -91,6 +89,10 @@ export interface ParseOptions {
 export interface NameEntry {
   readonly name: string;
   readonly lower: string;
+  /** Index of this entry in its NameTable. */
+  readonly id: number;
+  /** Id of `lower` (equal for names that differ only in case): the option key as an int. */
+  readonly lowerId: number;
 }
 
 /**
@@ -101,6 +103,17 @@ export class NameTable {
   private hashes = new Int32Array(256);
   private entries: (NameEntry | undefined)[] = new Array<NameEntry | undefined>(256).fill(undefined);
   private size = 0;
+  private readonly byId: NameEntry[] = [];
+  private readonly lowers: string[] = [];
+  private readonly lowerIds = new Map<string, number>();
+
+  entry(id: number): NameEntry {
+    return this.byId[id]!;
+  }
+
+  lowerOf(lowerId: number): string {
+    return this.lowers[lowerId]!;
+  }
 
   lookup(src: string, start: number, end: number, h: number): NameEntry {
     let mask = this.hashes.length - 1;
@@ -110,8 +123,7 @@ export class NameTable {
       if (e === undefined) break;
       if (this.hashes[k] === h && e.name.length === len && src.startsWith(e.name, start)) return e;
     }
-    const name = src.slice(start, end);
-    const e: NameEntry = { name, lower: name.toLowerCase() };
+    const e = this.add(src.slice(start, end));
     if ((this.size + 1) * 2 > this.hashes.length) {
       this.grow();
       mask = this.hashes.length - 1;
@@ -121,6 +133,19 @@ export class NameTable {
     this.entries[k] = e;
     this.hashes[k] = h;
     this.size++;
+    return e;
+  }
+
+  private add(name: string): NameEntry {
+    const lower = name.toLowerCase();
+    let lowerId = this.lowerIds.get(lower);
+    if (lowerId === undefined) {
+      lowerId = this.lowers.length;
+      this.lowers.push(lower);
+      this.lowerIds.set(lower, lowerId);
+    }
+    const e: NameEntry = { name, lower, id: this.byId.length, lowerId };
+    this.byId.push(e);
     return e;
   }
 
@@ -153,50 +178,10 @@ const NO_ENTRIES: HashEntry[] = [];
 const SCANNED_ARRAY: ArrayValue = { kind: 'array', items: NO_ITEMS, file: '', line: 0, col: 0 };
 const SCANNED_HASH: HashValue = { kind: 'hash', entries: NO_ENTRIES, file: '', line: 0, col: 0 };
 
-/** The text of one file, shared by the lazy options read from it. */
-interface FileText {
+/** The text of one file, retained for the options read from it (values are parsed on demand). */
+export interface FileText {
   readonly file: string;
   readonly src: string;
-}
-
-/**
- * An option whose value is validated while loading but only materialised (re-parsed from the
- * retained source text) when `value` is first read: most of a large configuration is never
- * looked at by secwrap, and not allocating it is what makes loading fast.
- */
-export class LazyOption implements LinkedOption {
-  private v: Value | undefined = undefined;
-  next: LinkedOption | undefined = undefined;
-  constructor(
-    private readonly nm: NameEntry,
-    private readonly ft: FileText,
-    readonly line: number,
-    readonly col: number,
-    readonly previous: ConfigOption | undefined,
-    private readonly start: number,
-    private readonly vline: number,
-  ) {}
-
-  get name(): string {
-    return this.nm.name;
-  }
-  get key(): string {
-    return this.nm.lower;
-  }
-  get file(): string {
-    return this.ft.file;
-  }
-
-  get value(): Value {
-    if (this.v === undefined) {
-      const src = this.ft.src;
-      let ls = src.lastIndexOf('\n', this.start - 1) + 1;
-      if (ls === 0 && src.charCodeAt(0) === 0xfeff) ls = 1;
-      const p = new Parser(src, this.ft.file, {});
-      this.v = p.valueAt(this.start, this.vline, ls);
-    }
-    return this.v;
-  }
 }
 
 /** Describe a character for an error message. */
@@ -224,6 +209,8 @@ export class Parser {
   private readonly budget: ParseBudget;
   private readonly names: NameTable;
   private readonly ft: FileText;
+  /** Index of `ft` in the target tree's OptionStore (merge mode), -1 until the first option. */
+  private fileIdx = -1;
   /** Merge mode: receives include statements. */
   onInclude: IncludeHandler | undefined = undefined;
 
@@ -392,6 +379,13 @@ export class Parser {
     return build ? { kind: 'scalar', text, quoted, file: this.file, line, col } : SCANNED;
   }
 
+  /** Like scalar(inList, true) but returns only the text (no Scalar object). */
+  private scalarText(inList: boolean): string {
+    this.count(this.line, this.i - this.lineStart + 1);
+    const c = this.src.charCodeAt(this.i);
+    return c === C_DQ || c === C_SQ ? this.str(true) : this.bare(inList, true);
+  }
+
   /** True if the char at this.i starts a scalar. */
   private atScalar(inList: boolean): boolean {
     if (this.i >= this.len) return false;
@@ -474,12 +468,13 @@ export class Parser {
         if (c === C_COMMA) throw this.errHere("unexpected ',' in hash: a comma must follow an entry");
         throw this.errHere(`expected a key or ']' in hash, found ${describe(this.src, this.i)}`);
       }
-      // keys are always built: error messages name them
-      const key = this.scalar(true, true);
+      // Keys are built only when building; error messages re-read the key text (keyText).
+      const keyStart = this.i;
+      const key = this.scalar(true, build);
       this.skip();
       if (this.i >= this.len || this.src.charCodeAt(this.i) !== C_EQ) {
         throw this.errHere(
-          `expected '=' after hash key ${quoteForMsg(key.text)}, found ${describe(this.src, this.i)}`,
+          `expected '=' after hash key ${quoteForMsg(this.keyText(keyStart))}, found ${describe(this.src, this.i)}`,
         );
       }
       this.i++;
@@ -487,7 +482,7 @@ export class Parser {
       const v = this.value(depth, true, build);
       if (v === undefined) {
         throw this.errHere(
-          `expected a value after '=' for hash key ${quoteForMsg(key.text)}, found ${describe(this.src, this.i)}`,
+          `expected a value after '=' for hash key ${quoteForMsg(this.keyText(keyStart))}, found ${describe(this.src, this.i)}`,
         );
       }
       if (build) entries.push({ key, value: v });
@@ -495,6 +490,13 @@ export class Parser {
       if (this.i < this.len && this.src.charCodeAt(this.i) === C_COMMA) this.i++;
     }
     return build ? { kind: 'hash', entries, file: this.file, line, col } : SCANNED_HASH;
+  }
+
+  /** The text of the hash key (a scalar) starting at `start` (for error messages). */
+  private keyText(start: number): string {
+    const p = new Parser(this.src, this.file, {});
+    p.i = start;
+    return p.scalar(true, true).text;
   }
 
   /** Scan a statement name at this.i (caller checked the first char) and intern it. */
@@ -515,27 +517,34 @@ export class Parser {
   }
 
   /**
-   * Statements until '}' (if `open` is given) or end of text. `depth` is the nesting depth of
-   * the scope whose body this is (0 = global). With `target` (merge mode) statements are merged
-   * into it as they are read, includes go to `onInclude`, and the returned list is empty.
+   * Statements until '}' (if `openName` is given: the scope opened by that name at openLine,
+   * openCol) or end of text. `depth` is the nesting depth of the scope whose body this is
+   * (0 = global). With `target` (merge mode) statements are merged into it as they are read,
+   * includes go to `onInclude`, and the returned list is empty.
    */
-  body(depth: number, open: { name: string; line: number; col: number } | undefined, target: ScopeNode | undefined): Stmt[] {
+  body(
+    depth: number,
+    openName: string | undefined,
+    openLine: number,
+    openCol: number,
+    target: ScopeNode | undefined,
+  ): Stmt[] {
     const out: Stmt[] = [];
     const src = this.src;
     const build = target === undefined;
     for (;;) {
       this.skip();
       if (this.i >= this.len) {
-        if (open) {
+        if (openName !== undefined) {
           throw this.errHere(
-            `expected '}' to close scope ${quoteForMsg(open.name)} opened at line ${open.line}, column ${open.col}`,
+            `expected '}' to close scope ${quoteForMsg(openName)} opened at line ${openLine}, column ${openCol}`,
           );
         }
         return out;
       }
       const c = src.charCodeAt(this.i);
       if (c === C_RBRACE) {
-        if (open) {
+        if (openName !== undefined) {
           this.i++;
           return out;
         }
@@ -570,7 +579,11 @@ export class Parser {
       }
       this.skip();
       const n = this.i < this.len ? src.charCodeAt(this.i) : -1;
-      let instance: Scalar | undefined;
+      // scope instance: its text, and where it starts (the Scalar is built lazily in merge mode)
+      let instText: string | undefined;
+      let instLine = 0;
+      let instCol = 0;
+      let instQuoted = false;
       if (n === C_EQ) {
         this.i++;
         this.skip();
@@ -593,11 +606,14 @@ export class Parser {
         this.option(out, target, nm, v, line, col, vs, vl);
         continue;
       } else if (n >= 0 && n !== C_LBRACE && this.atScalar(false)) {
-        instance = this.scalar(false, true);
+        instLine = this.line;
+        instCol = this.i - this.lineStart + 1;
+        instQuoted = n === C_DQ || n === C_SQ;
+        instText = this.scalarText(false);
         this.skip();
         if (this.i >= this.len || src.charCodeAt(this.i) !== C_LBRACE) {
           throw this.errHere(
-            `expected '{' after scope instance ${quoteForMsg(instance.text)} of ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
+            `expected '{' after scope instance ${quoteForMsg(instText)} of ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
           );
         }
       } else if (n !== C_LBRACE) {
@@ -606,17 +622,25 @@ export class Parser {
       // this.i is at '{'
       this.checkDepth(depth + 1, this.line, this.i - this.lineStart + 1, 'scope');
       this.i++;
-      const openInfo = { name, line, col };
       if (build) {
-        const body = this.body(depth + 1, openInfo, undefined);
-        const st: ScopeStmt =
-          instance === undefined
-            ? { kind: 'scope', name, body, file: this.file, line, col }
-            : { kind: 'scope', name, instance, body, file: this.file, line, col };
+        const body = this.body(depth + 1, name, line, col, undefined);
+        let st: ScopeStmt;
+        if (instText === undefined) st = { kind: 'scope', name, body, file: this.file, line, col };
+        else {
+          const instance: Scalar = {
+            kind: 'scalar',
+            text: instText,
+            quoted: instQuoted,
+            file: this.file,
+            line: instLine,
+            col: instCol,
+          };
+          st = { kind: 'scope', name, instance, body, file: this.file, line, col };
+        }
         out.push(st);
       } else {
-        const child = target.child(nm.lower, instance?.text, name, instance, this.file, line, col);
-        this.body(depth + 1, openInfo, child);
+        const child = target.child(nm, instText, instQuoted, instLine, instCol, this.file, line, col);
+        this.body(depth + 1, name, line, col, child);
       }
     }
   }
@@ -635,14 +659,15 @@ export class Parser {
       const st: OptionStmt = { kind: 'option', name: nm.name, value: v, file: this.file, line, col };
       out.push(st);
     } else {
-      target.setOption(new LazyOption(nm, this.ft, line, col, target.getOption(nm.lower), vs, vl));
+      if (this.fileIdx < 0) this.fileIdx = target.store.addFile(this.ft);
+      target.addOption(nm, this.fileIdx, line, col, vs, vl);
     }
   }
 }
 
 export function parseInternal(text: string, file: string, opts: ParseOptions = {}): ParsedFile {
   const p = new Parser(text, file, opts);
-  return { file, body: p.body(opts.baseDepth ?? 0, undefined, undefined) };
+  return { file, body: p.body(opts.baseDepth ?? 0, undefined, 0, 0, undefined) };
 }
 
 /**
@@ -656,9 +681,10 @@ export function parseInto(
   opts: ParseOptions,
   onInclude: IncludeHandler | undefined,
 ): void {
-  const p = new Parser(text, file, opts);
+  // names are interned per tree: option records refer to them by id
+  const p = new Parser(text, file, { ...opts, names: target.store.names });
   p.onInclude = onInclude;
-  p.body(opts.baseDepth ?? 0, undefined, target);
+  p.body(opts.baseDepth ?? 0, undefined, 0, 0, target);
 }
 
 /** Parse one text (no includes followed); for tests, fuzzing and the benchmark. */

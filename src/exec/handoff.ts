@@ -6,23 +6,23 @@
 import { SecwrapError } from '../errors.js';
 import * as libc from '../libc/libc.js';
 import type { Plan } from '../plan/plan.js';
+import type { StatusReader } from '../apply/state.js';
 import { O_CLOEXEC, O_NONBLOCK, startupStdioFlags } from './startup.js';
 
-const SIGKILL = 9;
-const SIGSTOP = 19;
-const NSIG = 64;
-
-/** Every ignored signal back to default (caught ones reset by execve itself), empty mask. */
-export function resetSignals(): void {
-  for (let sig = 1; sig <= NSIG; sig++) {
-    if (sig === SIGKILL || sig === SIGSTOP || sig === 32 || sig === 33) continue; // 32, 33: glibc's own
-    if (libc.sigHandler(sig) !== libc.SIG_IGN) continue;
-    libc.sigSetDefault(sig);
-    if (libc.sigHandler(sig) !== libc.SIG_DFL) throw new SecwrapError(`signal ${sig} is still not at its default disposition`);
+/**
+ * Every ignored signal back to default (caught ones are reset by execve itself), empty mask;
+ * both read back from /proc/self/status. Node ignores SIGPIPE and SIGXFSZ; a caller's ignored
+ * signals were already reset by Node at its start, but any left are reset here too.
+ */
+export function resetSignals(status: StatusReader): void {
+  const ignored = status.read().sigIgnored;
+  for (let sig = 1; sig <= 64; sig++) {
+    if ((ignored & (1n << BigInt(sig - 1))) !== 0n) libc.sigSetDefault(sig);
   }
   libc.sigmaskClear();
-  const mask = libc.sigmaskGet();
-  if (mask !== 0n) throw new SecwrapError(`signal mask is 0x${mask.toString(16)} after clearing it`);
+  const after = status.read();
+  if (after.sigIgnored !== 0n) throw new SecwrapError(`signals still ignored after the reset: SigIgn 0x${after.sigIgnored.toString(16)}`);
+  if (after.sigBlocked !== 0n) throw new SecwrapError(`signal mask is 0x${after.sigBlocked.toString(16)} after clearing it`);
 }
 
 /** Stdio flags as found at start; 0 1 2 and the kept descriptors inherited across execve. */

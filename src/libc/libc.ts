@@ -89,7 +89,26 @@ function cFree(m: CMemory): void {
   callRaw<void>('free', T.Void, [T.BigInt], [m.addr]);
 }
 
+/**
+ * Most calls need a few hundred bytes for a moment: they share one block allocated once
+ * (zeroed before each use) instead of malloc + memset + free around every call.
+ */
+const SCRATCH_SIZE = 64 * 1024;
+let scratch: CMemory | undefined;
+let scratchBusy = false;
+
 function withMemory<R>(size: number, fn: (m: CMemory) => R): R {
+  if (size <= SCRATCH_SIZE && !scratchBusy) {
+    scratch ??= cAlloc(SCRATCH_SIZE);
+    const m = { addr: scratch.addr, view: scratch.view.subarray(0, size) };
+    m.view.fill(0);
+    scratchBusy = true;
+    try {
+      return fn(m);
+    } finally {
+      scratchBusy = false;
+    }
+  }
   const m = cAlloc(size);
   try {
     return fn(m);
@@ -319,6 +338,24 @@ export function fcntlIfOpen(fd: number, cmd: number, arg = 0): number | null {
     throw new LibcError('fcntl', r.errnoCode, `fd ${fd}`);
   }
   return r.value;
+}
+
+const CLOSE_RANGE_CLOEXEC = 4;
+
+/**
+ * Mark every descriptor from `first` up close-on-exec in one call (Linux 5.11, glibc 2.34).
+ * Returns false where the kernel or libc lacks it (the caller falls back to one fcntl each).
+ */
+export function closeRangeCloexec(first: number): boolean {
+  let r: ErrnoResult<number>;
+  try {
+    r = callRaw<number>('close_range', T.I32, [T.I32, T.I32, T.I32], [first, -1, CLOSE_RANGE_CLOEXEC]);
+  } catch {
+    return false; // no such symbol in this libc
+  }
+  if (r.value === 0) return true;
+  if (r.errnoCode === 22 /* EINVAL: flag unknown before 5.11 */ || r.errnoCode === 38 /* ENOSYS */) return false;
+  throw new LibcError('close_range', r.errnoCode);
 }
 
 export function setsid(): { ok: true } | { ok: false; errno: number } {

@@ -197,9 +197,10 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
   }
 
   // Expected state after apply.
-  const uid = user ? [user.uid, user.uid, user.uid] : [...state.uid];
-  const gid = group ? [group.gid, group.gid, group.gid] : [...state.gid];
-  const wasRoot = state.uid.some((u) => u === 0);
+  // Real, effective, saved and filesystem ids, as /proc/self/status lists them.
+  const uid = user ? [user.uid, user.uid, user.uid, user.uid] : [...state.uid];
+  const gid = group ? [group.gid, group.gid, group.gid, group.gid] : [...state.gid];
+  const wasRoot = state.uid.slice(0, 3).some((u) => u === 0);
   const becomesNonRoot = uid.every((u) => u !== 0);
   const expect: Expected = {
     uid,
@@ -293,7 +294,7 @@ function sameList(a: readonly number[], b: readonly number[]): boolean {
 }
 /** An unprivileged setres[ug]id may only use values among the current real/effective/saved ids. */
 function canSetUnprivileged(target: readonly number[], cur: readonly number[]): boolean {
-  return target.every((t) => cur.includes(t));
+  return target.every((t) => cur.slice(0, 3).includes(t));
 }
 
 /**

@@ -14,8 +14,9 @@ import type { ProcState } from '../../../src/apply/state.js';
 const last = capLastCap();
 const FULL = (1n << BigInt(last + 1)) - 1n;
 const root = (over: Partial<ProcState> = {}): ProcState => ({
-  uid: [0, 0, 0], gid: [0, 0, 0], groups: [0],
-  effective: FULL, permitted: FULL, inheritable: 0n, bounding: FULL, ambient: 0n, noNewPrivs: false, ...over,
+  uid: [0, 0, 0, 0], gid: [0, 0, 0, 0], groups: [0],
+  effective: FULL, permitted: FULL, inheritable: 0n, bounding: FULL, ambient: 0n, noNewPrivs: false,
+  sigIgnored: 0n, sigBlocked: 0n, ...over,
 });
 const plan = (flags: Flags, state = root(), command = ['true'], env: NodeJS.ProcessEnv = {}): Plan =>
   buildPlan(buildRequest(flags, null, command), { state, pid: 1234, env, stdinIsTty: false });
@@ -23,8 +24,8 @@ const NBS = 1n << 10n;
 
 test('user + caps: the expected state is the issue formula', () => {
   const p = plan({ user: 'nobody', caps: 'cap_net_bind_service+ep cap_kill+i' });
-  assert.deepEqual(p.expect.uid, [65534, 65534, 65534]);
-  assert.deepEqual(p.expect.gid, [65534, 65534, 65534]);
+  assert.deepEqual(p.expect.uid, [65534, 65534, 65534, 65534]);
+  assert.deepEqual(p.expect.gid, [65534, 65534, 65534, 65534]);
   assert.equal(p.expect.permitted, NBS);
   assert.equal(p.expect.effective, NBS);
   assert.equal(p.expect.ambient, NBS);
@@ -45,7 +46,7 @@ test('no capabilities option: a non-root target ends with none, bounding untouch
 
 test('root target: limited by the bounding set, noted', () => {
   const p = plan({ caps: 'cap_chown+ep' });
-  assert.deepEqual(p.expect.uid, [0, 0, 0]);
+  assert.deepEqual(p.expect.uid, [0, 0, 0, 0]);
   assert.equal(p.expect.bounding, 1n);
   assert.ok(!p.steps.some((s) => s.op === 'uid' || s.op === 'keep-caps' || s.op === 'groups'));
   assert.ok(p.notes.some((n) => n.includes('runs as root')));
@@ -57,7 +58,7 @@ test('a capability outside the bounding set, or beyond the last cap, is refused'
 });
 
 test('an unprivileged caller: the missing capability is named', () => {
-  const user = root({ uid: [1000, 1000, 1000], gid: [1000, 1000, 1000], groups: [1000], effective: 0n, permitted: 0n, bounding: FULL });
+  const user = root({ uid: [1000, 1000, 1000, 1000], gid: [1000, 1000, 1000, 1000], groups: [1000], effective: 0n, permitted: 0n, bounding: FULL });
   const p = plan({ user: 'nobody' }, user);
   const m = missingPrivileges(p);
   assert.ok(m.some((x) => x.includes('CAP_SETUID')), m.join('\n'));
@@ -131,18 +132,28 @@ test('container formats: secwrap needs only what the plan uses', () => {
 test('JSON plan: masks as /proc prints them, steps numbered', () => {
   const j = planToJson(plan({ user: 'nobody', caps: 'cap_net_bind_service+ep' })) as { expect: Record<string, unknown>; steps: { n: number }[] };
   assert.equal(j.expect.CapAmb, '0000000000000400');
-  assert.deepEqual(j.expect.Uid, [65534, 65534, 65534]);
+  assert.deepEqual(j.expect.Uid, [65534, 65534, 65534, 65534]);
   assert.deepEqual(j.steps.map((s) => s.n), j.steps.map((_, i) => i + 1));
   assert.doesNotThrow(() => JSON.stringify(j));
 });
 
 test('verify: every field difference is reported', () => {
   const p = plan({ user: 'nobody', caps: 'cap_net_bind_service+ep' });
-  const good: ProcState = { uid: p.expect.uid as [number, number, number], gid: p.expect.gid as [number, number, number], groups: p.expect.groups, effective: NBS, permitted: NBS, inheritable: NBS, bounding: NBS, ambient: NBS, noNewPrivs: false };
+  const good: ProcState = { uid: p.expect.uid, gid: p.expect.gid, groups: p.expect.groups, effective: NBS, permitted: NBS, inheritable: NBS, bounding: NBS, ambient: NBS, noNewPrivs: false, sigIgnored: 0n, sigBlocked: 0n };
   assert.deepEqual(differences(good, p.expect), []);
-  const bad = { ...good, uid: [65534, 65534, 0] as [number, number, number], ambient: 0n, groups: [0], noNewPrivs: true };
+  const bad = { ...good, uid: [65534, 65534, 0, 65534], ambient: 0n, groups: [0], noNewPrivs: true };
   const d = differences(bad, p.expect);
   assert.equal(d.length, 4);
-  assert.ok(d.some((x) => x.startsWith('uids are 65534,65534,0')));
+  assert.ok(d.some((x) => x.startsWith('uids are 65534,65534,0,65534')));
   assert.ok(d.some((x) => x.startsWith('ambient set is 0x0000000000000000')));
+});
+
+test('parseStatus reads this process: the fields setpriv is compared on', async () => {
+  const { readState, parseStatus } = await import('../../../src/apply/state.js');
+  const s = readState();
+  assert.equal(s.uid.length, 4);
+  assert.equal(s.uid[1], process.geteuid!());
+  assert.equal(s.gid[1], process.getegid!());
+  assert.ok(s.bounding > 0n);
+  assert.throws(() => parseStatus('\nUid:\t0\t0\t0\t0\n'), /has no Gid line/);
 });

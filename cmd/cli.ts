@@ -1,0 +1,92 @@
+/**
+ * The full command line on yargs: subcommands, help, completion, and every usage error's
+ * message. Loaded only when the run path's fast parse cannot take the argv (see ./secwrap.ts).
+ */
+import yargs, { type Argv } from 'yargs';
+import { run, check, explain, caps } from './commands.js';
+import { DROP_OPTIONS, PARSER_CONFIGURATION, SUBCOMMANDS, flagsFrom } from './options.js';
+import { EXIT_FAILURE, SecwrapError } from '../src/errors.js';
+import { die } from './die.js';
+
+/** The options shared by the run path and explain, from the one table. */
+function dropOptions<T>(y: Argv<T>): Argv<T> {
+  for (const [name, spec] of Object.entries(DROP_OPTIONS)) {
+    y = y.option(name, {
+      type: spec.type,
+      describe: spec.describe,
+      ...('alias' in spec ? { alias: spec.alias } : {}),
+      ...('requiresArg' in spec ? { requiresArg: spec.requiresArg } : {}),
+    }) as Argv<T>;
+  }
+  return y.conflicts('keep-env', 'reset-env');
+}
+
+type Parsed = Record<string, unknown> & { _: (string | number)[]; '--'?: (string | number)[] };
+
+/** The command: positionals (parsing halts at the first) then everything after `--`. */
+function commandOf(a: Parsed, skip: number): string[] {
+  return [...a._.slice(skip), ...(a['--'] ?? [])].map(String);
+}
+
+export function runCli(argv: string[], version: string): void {
+  const isRun = argv[0] === undefined || !SUBCOMMANDS.has(argv[0]);
+  const usageExit = isRun ? EXIT_FAILURE : 2;
+  yargs(argv)
+    .scriptName('secwrap')
+    .version(version)
+    .locale('en')
+    .detectLocale(false)
+    // The run path stops at the command's name (its own options follow); subcommands parse fully.
+    .parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': isRun })
+    .usage('secwrap [options] [-c FILE] -- COMMAND [ARG...]\n\nDrop root to the identity and capabilities of an ecelerity.conf security scope (or flags), then execve COMMAND in this PID.')
+    .command(
+      '$0',
+      'drop privileges as planned, then execve COMMAND',
+      (y) => dropOptions(y),
+      (a) => run(flagsFrom(a), commandOf(a as Parsed, 0)),
+    )
+    .command(
+      'check [file]',
+      'validate a config file (exit 0 valid, 1 invalid, 2 usage)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'the config file' })
+          .option('config', { alias: 'c', type: 'string', describe: 'the config file', requiresArg: true })
+          .option('syntax-only', { type: 'boolean', describe: 'the language only: includes not followed, no scope validation' })
+          .option('json', { type: 'boolean', describe: 'print the effective security scope and its sources as JSON' }),
+      (a) => {
+        const file = a.config ?? a.file;
+        if (!file) die('check: no config file given (secwrap check FILE)', 2);
+        process.exitCode = check(file, { syntaxOnly: a['syntax-only'] ?? false, json: a.json ?? false });
+      },
+    )
+    .command(
+      'explain',
+      'print the plan without touching anything',
+      (y) =>
+        dropOptions(y)
+          .option('json', { type: 'boolean', describe: 'the plan as JSON' })
+          .option('format', { choices: ['text', 'json', 'docker', 'k8s'] as const, describe: 'text, json, docker (docker run flags) or k8s (securityContext)' })
+          .conflicts('json', 'format'),
+      (a) => explain(flagsFrom(a), commandOf(a as Parsed, 1), a.json ? 'json' : (a.format ?? 'text')),
+    )
+    .command(
+      'caps [texts..]',
+      'read libcap capability text: one line per TEXT (exit 1 if any is invalid)',
+      (y) =>
+        y
+          .positional('texts', { type: 'string', array: true, describe: 'capability texts' })
+          .option('json', { type: 'boolean', describe: 'one JSON object per line' }),
+      (a) => {
+        const texts = [...(a.texts ?? []), ...((a as Parsed)['--'] ?? [])].map(String);
+        process.exitCode = caps(texts, a.json ?? false);
+      },
+    )
+    .completion('completion', 'print a bash completion script')
+    .strictOptions()
+    .help()
+    .alias('help', 'h')
+    .wrap(100)
+    .fail((msg, err) => die(err ?? new Error(msg), err instanceof SecwrapError ? err.exitCode : usageExit))
+    .parseSync();
+}
