@@ -28,6 +28,24 @@ function commandOf(a: Parsed, skip: number): string[] {
   return [...a._.slice(skip), ...(a['--'] ?? [])].map(String);
 }
 
+/**
+ * The run path's argv as full yargs reads it (no handlers run). The fast parse must agree with
+ * this wherever it accepts an argv; test/unit/engine/fast-args.test.ts checks that.
+ */
+export function yargsRunArgs(argv: string[]): { flags: ReturnType<typeof flagsFrom>; command: string[] } {
+  const a = dropOptions(yargs(argv))
+    .parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': true })
+    .strictOptions()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new Error(msg);
+    })
+    .help(false)
+    .version(false)
+    .parseSync() as Parsed;
+  return { flags: flagsFrom(a), command: commandOf(a, 0) };
+}
+
 export function runCli(argv: string[], version: string): void {
   const isRun = argv[0] === undefined || !SUBCOMMANDS.has(argv[0]);
   const usageExit = isRun ? EXIT_FAILURE : 2;

@@ -20,8 +20,36 @@ const ALIASES: Record<string, string> = Object.fromEntries(
 );
 const KNOWN = new Set([...Object.keys(DROP_OPTIONS), ...Object.values(ALIASES), '_', '--']);
 
+const SHORT = new Map(Object.entries(ALIASES).map(([long, short]) => [short, long]));
+const takesValue = (long: string): boolean => DROP_OPTIONS[long as keyof typeof DROP_OPTIONS].type !== 'boolean';
+
+/** Every token before the command is a known option spelling (else yargs should explain). */
+function onlyKnownOptions(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i]!;
+    if (t === '--' || !t.startsWith('-') || t === '-') return true;
+    if (t.startsWith('--')) {
+      const name = t.slice(2).split('=')[0]!;
+      if (!(name in DROP_OPTIONS)) return false;
+      if (!t.includes('=') && takesValue(name)) i++;
+      continue;
+    }
+    const letters = [...t.slice(1)];
+    for (let j = 0; j < letters.length; j++) {
+      const long = SHORT.get(letters[j]!);
+      if (long === undefined) return false;
+      if (takesValue(long)) {
+        if (j === letters.length - 1) i++;
+        break; // the rest of the token is the value
+      }
+    }
+  }
+  return true;
+}
+
 export function fastRunArgs(argv: readonly string[]): RunArgs | null {
   if (argv.length === 0 || argv.some((a) => a === '--help' || a === '-h' || a === '--version')) return null;
+  if (!onlyKnownOptions(argv)) return null;
   const r = parser.detailed([...argv], {
     string: byType('string'),
     boolean: byType('boolean'),
@@ -32,7 +60,6 @@ export function fastRunArgs(argv: readonly string[]): RunArgs | null {
       'halt-at-non-option': true,
       'camel-case-expansion': false,
       'dot-notation': false,
-      'duplicate-arguments-array': false,
       'flatten-duplicate-arrays': false,
       'short-option-groups': true,
       'strip-aliased': true,

@@ -37,6 +37,7 @@ export const PARSER_CONFIGURATION = {
   'populate--': true,
   'boolean-negation': false, // --no-new-privs is an option, not the negation of --new-privs
   'parse-positional-numbers': false, // the command's arguments stay byte for byte ("010")
+  'duplicate-arguments-array': false, // -u a -u b: the last one wins, as with getopt
 } as const;
 
 export const SUBCOMMANDS: ReadonlySet<string> = new Set(['check', 'explain', 'caps', 'completion']);

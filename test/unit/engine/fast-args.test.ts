@@ -1,0 +1,67 @@
+// The run path's fast parse (yargs-parser over the option table) must read every argv it
+// accepts exactly as the full yargs CLI does; what it does not accept goes to yargs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { fastRunArgs } from '../../../cmd/fast-args.js';
+import { yargsRunArgs } from '../../../cmd/cli.js';
+import { buildRequest } from '../../../src/plan/request.js';
+
+const same = (argv: string[]): void => {
+  const fast = fastRunArgs(argv);
+  if (fast === null) return;
+  let full;
+  try {
+    full = yargsRunArgs(argv);
+  } catch {
+    // yargs refuses it (e.g. --keep-env with --reset-env): the fast path must refuse it too,
+    // before anything happens.
+    assert.throws(() => buildRequest(fast.flags, null, fast.command), JSON.stringify(argv));
+    return;
+  }
+  assert.deepEqual(fast, full, JSON.stringify(argv));
+};
+
+test('typical run lines are taken by the fast parse and agree with yargs', () => {
+  const lines = [
+    ['-c', '/etc/ecelerity/ecelerity.conf', '--', 'ecelerity'],
+    ['-u', 'nobody', '--caps', 'cap_net_bind_service+ep', '--', '/bin/true'],
+    ['-u', 'ecuser', 'id', '-u'],
+    ['--user=ecuser', '-g', 'ecmail', '-G', '', '--no-new-privs', '--', 'sleep', '010'],
+    ['-v', '--new-session', '--reset-env', '-u', '0', '--', 'sh', '-c', 'echo $$'],
+    ['--preserve-fds', '2', '-u', 'ecuser', '--', 'cat', '--', '-x'],
+    ['--chroot', '/srv/jail', '-u', '4242', '-g', '4242', 'ls', '-la', '--color'],
+    ['--keep-env', '-c', 'a.conf', '--', '-weird-name'],
+  ];
+  for (const l of lines) {
+    assert.notEqual(fastRunArgs(l), null, JSON.stringify(l));
+    same(l);
+  }
+  assert.deepEqual(fastRunArgs(['-u', 'x', '--', 'sleep', '010'])?.command, ['sleep', '010']);
+  assert.equal(fastRunArgs(['--no-new-privs', '--', 'x'])?.flags.noNewPrivs, true);
+  assert.equal(fastRunArgs(['-u', 'a', '-u', 'b', '--', 'x'])?.flags.user, 'b'); // last wins, as in yargs
+});
+
+test('what the fast parse refuses goes to yargs (help, version, unknown or malformed options)', () => {
+  for (const l of [['--help'], ['-h'], ['--version'], ['--bogus', '--', 'x'], ['-u'], ['--preserve-fds', 'x', '--', 'y'], ['-X', '--', 'x'], []]) {
+    assert.equal(fastRunArgs(l), null, JSON.stringify(l));
+  }
+});
+
+test('property: for generated argv, the fast parse agrees with yargs whenever it accepts', () => {
+  const word = fc.stringMatching(/^[a-z0-9_.\/=+-]{0,8}$/);
+  const opt = fc.oneof(
+    fc.tuple(fc.constantFrom('-c', '--config', '-u', '--user', '-g', '--group', '-G', '--groups', '--chroot', '--caps'), word).map(([o, v]) => [o, v]),
+    fc.tuple(fc.constantFrom('--config', '--user', '--caps', '--groups'), word).map(([o, v]) => [`${o}=${v}`]),
+    fc.constantFrom(['--no-new-privs'], ['--keep-env'], ['--reset-env'], ['--new-session'], ['-v'], ['--verbose'], ['-vv']),
+    fc.tuple(fc.constant('--preserve-fds'), fc.constantFrom('0', '1', '3', '010', 'x', '')).map(([o, v]) => [o, v]),
+    word.map((w) => [w]),
+  );
+  fc.assert(
+    fc.property(fc.array(opt, { maxLength: 6 }), fc.boolean(), fc.array(word, { maxLength: 4 }), (opts, dash, cmd) => {
+      const argv = [...opts.flat(), ...(dash ? ['--'] : []), ...cmd];
+      same(argv);
+    }),
+    { numRuns: 1500, seed: 4242 },
+  );
+});
