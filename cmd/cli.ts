@@ -55,7 +55,8 @@ export function runCli(argv: string[], version: string): void {
     .locale('en')
     .detectLocale(false)
     // The run path stops at the command's name (its own options follow); subcommands parse fully.
-    .parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': isRun })
+    // `caps TEXT...` is a variadic positional, which yargs collects as duplicates.
+    .parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': isRun, 'duplicate-arguments-array': argv[0] === 'caps' })
     .usage('secwrap [options] [-c FILE] -- COMMAND [ARG...]\n\nDrop root to the identity and capabilities of an ecelerity.conf security scope (or flags), then execve COMMAND in this PID.')
     .command(
       '$0',
