@@ -19,7 +19,7 @@
  *   counts against the bounds. A cycle is detected on (device, inode), files and folders.
  */
 import * as fs from 'node:fs';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { dirname } from 'node:path';
 import { ConfigError, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
@@ -71,7 +71,7 @@ function errCode(e: unknown): string | undefined {
 }
 
 function newRoot(at: Pos): ScopeNode {
-  return new ScopeNode('', '', undefined, at.file, at.line, at.col);
+  return ScopeNode.root(at.file, at.line, at.col);
 }
 
 function joinRel(dir: string, rel: string): string {
@@ -155,6 +155,8 @@ function readText(ctx: Ctx, fd: number, size: number, path: string, at: Pos): st
   if (total > remaining) throw tooBig();
   ctx.bytes += total;
   const data = buf.subarray(0, total);
+  // Pure ASCII (the common case) is valid UTF-8 and decodes as latin1: a plain copy.
+  if (isAscii(data)) return data.toString('latin1');
   if (!isUtf8(data)) {
     const off = firstInvalidUtf8(data);
     let line = 1;

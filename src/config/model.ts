@@ -5,6 +5,8 @@
  * units) inline, so a node *is* a `Pos` and no separate position object is allocated per token.
  */
 import type { Pos } from '../errors.js';
+import type { NameEntry } from './parser.js';
+import { OptionStore } from './store.js';
 
 /** A bareword (`quoted: false`) or a single/double-quoted string with escapes applied. */
 export interface Scalar extends Pos {
@@ -92,53 +94,81 @@ const EMPTY: ReadonlyMap<string, never> = new Map<string, never>();
 /** Up to this many entries a scope keeps options / children in linked lists (linear search). */
 const SMALL = 8;
 
-/** An option as stored by ScopeNode: a ConfigOption with its lower-cased key and a list link. */
-export interface LinkedOption extends ConfigOption {
-  readonly key: string;
-  next: LinkedOption | undefined;
-}
-
 /**
- * The implementation of ConfigScope used while merging, built for speed and memory: small scopes
- * keep options and children in intrusive linked lists (names are interned, so key compares are
- * mostly pointer compares) and allocate nothing else; big ones switch to hash indexes; the
- * public Maps/arrays are built on first use.
+ * The implementation of ConfigScope used while merging, built for speed and memory (a large
+ * configuration has tens of thousands of scopes, and all of them survive the load):
+ * - options are integer records in the tree's OptionStore (store.ts), not objects; small scopes
+ *   chain them in a linked list, big ones index them by interned key id;
+ * - children are an intrusive linked list, indexed by key once there are more than SMALL;
+ * - names are interned, so key compares are integer compares;
+ * - the instance Scalar, the public Maps and the child array are built on first use.
  */
 export class ScopeNode implements ConfigScope {
-  private firstOpt: LinkedOption | undefined = undefined;
+  /** First option record of the list (small scopes), or -1. */
+  private optHead = -1;
   private optCount = 0;
-  /** Once present, the source of truth for options (insertion order = first appearance). */
+  /** Once present (big scopes), the source of truth for options: key id -> newest record. */
+  private optIdx: Map<number, number> | undefined = undefined;
+  /** The public view of the options, built on first read. */
   private oMap: Map<string, ConfigOption> | undefined = undefined;
+  private inst: Scalar | undefined = undefined;
   private firstChild: ScopeNode | undefined = undefined;
   private lastChild: ScopeNode | undefined = undefined;
   private childCount = 0;
   private nextSibling: ScopeNode | undefined = undefined;
-  private anonIdx: Map<string, ScopeNode> | undefined = undefined;
-  private namedIdx: Map<string, Map<string, ScopeNode>> | undefined = undefined;
+  private anonIdx: Map<number, ScopeNode> | undefined = undefined;
+  private namedIdx: Map<number, Map<string, ScopeNode>> | undefined = undefined;
   private sMap: Map<string, ScopeNode> | undefined = undefined;
   private sList: ScopeNode[] | undefined = undefined;
 
-  constructor(
+  private constructor(
     readonly name: string,
     readonly nameLower: string,
-    readonly instance: Scalar | undefined,
+    /** Interned id of nameLower (-1 for the global scope). */
+    private readonly keyId: number,
+    /** The instance: its text (undefined if none), quoting and position. */
+    private readonly instText: string | undefined,
+    private readonly instQuoted: boolean,
+    private readonly instLine: number,
+    private readonly instCol: number,
     readonly file: string,
     readonly line: number,
     readonly col: number,
+    readonly store: OptionStore,
   ) {}
 
-  private optionMap(): Map<string, ConfigOption> {
-    if (this.oMap === undefined) {
-      const m = new Map<string, ConfigOption>();
-      for (let o = this.firstOpt; o !== undefined; o = o.next) m.set(o.key, o);
-      this.oMap = m;
-      this.firstOpt = undefined;
+  /** The global scope of a new tree (with its own OptionStore). */
+  static root(file: string, line: number, col: number): ScopeNode {
+    return new ScopeNode('', '', -1, undefined, false, 0, 0, file, line, col, new OptionStore());
+  }
+
+  get instance(): Scalar | undefined {
+    if (this.inst === undefined && this.instText !== undefined) {
+      this.inst = {
+        kind: 'scalar',
+        text: this.instText,
+        quoted: this.instQuoted,
+        file: this.file,
+        line: this.instLine,
+        col: this.instCol,
+      };
     }
-    return this.oMap;
+    return this.inst;
   }
 
   get options(): ReadonlyMap<string, ConfigOption> {
-    return this.oMap ?? (this.optCount === 0 ? EMPTY : this.optionMap());
+    if (this.oMap === undefined) {
+      if (this.optCount === 0) return EMPTY;
+      const st = this.store;
+      const m = new Map<string, ConfigOption>();
+      if (this.optIdx !== undefined) {
+        for (const o of this.optIdx.values()) m.set(st.keyText(o), st.option(o));
+      } else {
+        for (let o = this.optHead; o >= 0; o = st.next(o)) m.set(st.keyText(o), st.option(o));
+      }
+      this.oMap = m;
+    }
+    return this.oMap;
   }
 
   get scopeList(): readonly ScopeNode[] {
@@ -154,62 +184,72 @@ export class ScopeNode implements ConfigScope {
     if (this.sMap !== undefined) return this.sMap;
     if (this.childCount === 0) return EMPTY;
     const m = new Map<string, ScopeNode>();
-    for (let c = this.firstChild; c !== undefined; c = c.nextSibling) m.set(scopeKey(c.nameLower, c.instance?.text), c);
+    for (let c = this.firstChild; c !== undefined; c = c.nextSibling) m.set(scopeKey(c.nameLower, c.instText), c);
     this.sMap = m;
     return m;
   }
 
   getOption(key: string): ConfigOption | undefined {
-    if (this.oMap !== undefined) return this.oMap.get(key);
-    for (let o = this.firstOpt; o !== undefined; o = o.next) if (o.key === key) return o;
-    return undefined;
+    return this.options.get(key);
   }
 
-  setOption(opt: LinkedOption): void {
-    const key = opt.key;
-    if (this.oMap !== undefined) {
-      if (!this.oMap.has(key)) this.optCount++;
-      this.oMap.set(key, opt);
+  /**
+   * Record option `nm` (value at offset vstart, line vline of file fileIdx of the store). A name
+   * already set keeps its place (first appearance) and the new record links to the old one.
+   */
+  addOption(nm: NameEntry, fileIdx: number, line: number, col: number, vstart: number, vline: number): void {
+    const st = this.store;
+    const key = nm.lowerId;
+    this.oMap = undefined;
+    if (this.optIdx !== undefined) {
+      const prev = this.optIdx.get(key);
+      if (prev === undefined) this.optCount++;
+      this.optIdx.set(key, st.add(nm.id, key, fileIdx, line, col, vstart, vline, prev ?? -1));
       return;
     }
-    let prev: LinkedOption | undefined;
-    let last: LinkedOption | undefined;
-    for (let o = this.firstOpt; o !== undefined; o = o.next) {
-      if (o.key === key) {
-        opt.next = o.next;
-        if (prev === undefined) this.firstOpt = opt;
-        else prev.next = opt;
+    let before = -1;
+    for (let o = this.optHead; o >= 0; o = st.next(o)) {
+      if (st.key(o) === key) {
+        const r = st.add(nm.id, key, fileIdx, line, col, vstart, vline, o);
+        st.setNext(r, st.next(o));
+        if (before < 0) this.optHead = r;
+        else st.setNext(before, r);
         return;
       }
-      prev = o;
-      last = o;
+      before = o;
     }
-    opt.next = undefined;
-    if (last === undefined) this.firstOpt = opt;
-    else last.next = opt;
-    if (++this.optCount > SMALL) this.optionMap();
+    const r = st.add(nm.id, key, fileIdx, line, col, vstart, vline, -1);
+    if (before < 0) this.optHead = r;
+    else st.setNext(before, r);
+    if (++this.optCount > SMALL) {
+      const idx = new Map<number, number>();
+      for (let o = this.optHead; o >= 0; o = st.next(o)) idx.set(st.key(o), o);
+      this.optIdx = idx;
+    }
   }
 
-  /** The child scope (nameLower, instance text), created with the given attributes if absent. */
+  /** The child scope (nm, instance text), created with the given attributes if absent. */
   child(
-    nameLower: string,
+    nm: NameEntry,
     instText: string | undefined,
-    name: string,
-    instance: Scalar | undefined,
+    instQuoted: boolean,
+    instLine: number,
+    instCol: number,
     file: string,
     line: number,
     col: number,
   ): ScopeNode {
+    const keyId = nm.lowerId;
     let c: ScopeNode | undefined;
     if (this.anonIdx === undefined) {
       for (c = this.firstChild; c !== undefined; c = c.nextSibling) {
-        if (c.nameLower === nameLower && c.instance?.text === instText) return c;
+        if (c.keyId === keyId && c.instText === instText) return c;
       }
     } else {
-      c = instText === undefined ? this.anonIdx.get(nameLower) : this.namedIdx!.get(nameLower)?.get(instText);
+      c = instText === undefined ? this.anonIdx.get(keyId) : this.namedIdx!.get(keyId)?.get(instText);
       if (c !== undefined) return c;
     }
-    c = new ScopeNode(name, nameLower, instance, file, line, col);
+    c = new ScopeNode(nm.name, nm.lower, keyId, instText, instQuoted, instLine, instCol, file, line, col, this.store);
     if (this.lastChild === undefined) this.firstChild = c;
     else this.lastChild.nextSibling = c;
     this.lastChild = c;
@@ -226,11 +266,11 @@ export class ScopeNode implements ConfigScope {
   }
 
   private index(c: ScopeNode): void {
-    const t = c.instance?.text;
-    if (t === undefined) this.anonIdx!.set(c.nameLower, c);
+    const t = c.instText;
+    if (t === undefined) this.anonIdx!.set(c.keyId, c);
     else {
-      let m = this.namedIdx!.get(c.nameLower);
-      if (m === undefined) this.namedIdx!.set(c.nameLower, (m = new Map()));
+      let m = this.namedIdx!.get(c.keyId);
+      if (m === undefined) this.namedIdx!.set(c.keyId, (m = new Map()));
       m.set(t, c);
     }
   }

@@ -121,7 +121,7 @@ export class NameTable {
     for (let k = h & mask; ; k = (k + 1) & mask) {
       const e = this.entries[k];
       if (e === undefined) break;
-      if (this.hashes[k] === h && e.name.length === len && src.startsWith(e.name, start)) return e;
+      if (this.hashes[k] === h && sameText(e.name, src, start, len)) return e;
     }
     const e = this.add(src.slice(start, end));
     if ((this.size + 1) * 2 > this.hashes.length) {
@@ -165,6 +165,13 @@ export class NameTable {
       this.hashes[k] = oh[j]!;
     }
   }
+}
+
+/** True if src[start, start+len) equals `name` (a charCodeAt loop: inlined, unlike startsWith). */
+function sameText(name: string, src: string, start: number, len: number): boolean {
+  if (name.length !== len) return false;
+  for (let k = 0; k < len; k++) if (name.charCodeAt(k) !== src.charCodeAt(start + k)) return false;
+  return true;
 }
 
 /** Called (merge mode) for each include statement, in document order. */

@@ -46,17 +46,7 @@ export interface Identity {
 }
 
 /** What verify must read back after apply, and what the command then starts with. */
-export interface Expected {
-  uid: number[];
-  gid: number[];
-  groups: number[];
-  effective: bigint;
-  permitted: bigint;
-  inheritable: bigint;
-  bounding: bigint;
-  ambient: bigint;
-  noNewPrivs: boolean;
-}
+export type Expected = Omit<ProcState, 'sigIgnored' | 'sigBlocked'>;
 
 export interface CapPlan {
   text: string;
