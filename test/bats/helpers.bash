@@ -1,6 +1,7 @@
 # Shared helpers for the bats suites. test/run-bats.sh runs them as root in a private mount
 # namespace with the fixture users (ecuser 4242, ecother 4250; groups ecmail 4243, ecadm 4244,
 # ecempty 4260) and a root-owned tmpfs at $SECWRAP_SCRATCH for jails.
+bats_require_minimum_version 1.5.0
 load "$SECWRAP_ROOT/node_modules/bats-support/load.bash"
 load "$SECWRAP_ROOT/node_modules/bats-assert/load.bash"
 
