@@ -2,6 +2,7 @@
 // states (root with the full set, root in a container, an unprivileged user) and check the
 // expected result, the fixed step order, and what secwrap would lack.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { buildPlan, missingPrivileges, type Plan } from '../../../src/plan/plan.js';
 import { buildRequest, type Flags } from '../../../src/plan/request.js';
@@ -155,5 +156,8 @@ test('parseStatus reads this process: the fields setpriv is compared on', async 
   assert.equal(s.uid[1], process.geteuid!());
   assert.equal(s.gid[1], process.getegid!());
   assert.ok(s.bounding > 0n);
-  assert.throws(() => parseStatus('\nUid:\t0\t0\t0\t0\n'), /has no Gid line/);
+  const text = '\n' + readFileSync('/proc/self/status', 'latin1');
+  assert.equal(parseStatus(text).uid[0], process.getuid!());
+  assert.throws(() => parseStatus(text.replace(/\nGid:[^\n]*/, '')), /has no Gid line/);
+  assert.throws(() => parseStatus(text.replace(/\nCapAmb:[^\n]*/, '')), /has no CapAmb line/);
 });
