@@ -147,7 +147,8 @@ function markCloseOnExec(keep: ReadonlySet<number>, own: ReadonlySet<number>): v
   try {
     fds = readdirSync('/proc/self/fd').map(Number);
   } catch (e) {
-    throw new SecwrapError(`cannot list open descriptors (/proc/self/fd: ${(e as NodeJS.ErrnoException).code}); is /proc mounted?`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SecwrapError(`cannot list open descriptors${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/fd: ${code})`);
   }
   const targets = new Map<number, string>();
   for (const fd of fds) {

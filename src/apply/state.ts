@@ -64,7 +64,8 @@ export class StatusReader {
     try {
       this.fd = openSync('/proc/self/status', 'r');
     } catch (e) {
-      throw new SecwrapError(`cannot read the process state (/proc/self/status: ${(e as NodeJS.ErrnoException).code}); is /proc mounted?`);
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new SecwrapError(`cannot read the process state${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/status: ${code})`);
     }
   }
   read(): ProcState {

@@ -17,6 +17,16 @@ setup_file() {
   node "$SECWRAP_ROOT/scripts/build.mjs" --entry "$SECWRAP_ROOT/test/unit/ship/fixtures/probe.ts" --out "$PROBE"
 }
 
+# A copy of $SECWRAP outside the folders the tests below mount over (/tmp, /run, /dev/shm,
+# /var/tmp): the checkout itself may live under /tmp.
+secwrap_copy() {
+  local d
+  d=$(scratch_dir)
+  chmod 0755 "$d"
+  cp "$SECWRAP" "$d/secwrap"
+  echo "$d/secwrap"
+}
+
 # The example image's config: ecuser, keeping cap_net_bind_service.
 example_conf() { write_conf <"$SECWRAP_ROOT/images/container/ecelerity.conf"; }
 
@@ -161,16 +171,17 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
 
 @test "ship: nothing is left in /tmp, /dev/shm, /run, /var/tmp after runs, failed ones included" {
   conf=$(example_conf)
+  sw=$(secwrap_copy)
   # Fresh, empty tmpfs on each folder, so that no other process's files can blur the listing.
   # mount -n: util-linux would otherwise write /run/mount/utab.
   run in_ns "for m in /tmp /dev/shm /run /var/tmp; do mount -n -t tmpfs -o mode=1777 none \$m || exit 9; done
     before=\$(find /tmp /dev/shm /run /var/tmp -mindepth 1)
     [ -z \"\$before\" ] || { echo \"not empty before: \$before\"; exit 8; }
-    '$SECWRAP' --version >/dev/null || exit 1
-    '$SECWRAP' -c '$conf' -- /bin/true || exit 2
-    '$SECWRAP' -c '$conf' -- /nonexistent/cmd 2>/dev/null; [ \$? -eq 127 ] || exit 3
-    '$SECWRAP' -u nosuchuser-x -- /bin/true 2>/dev/null; [ \$? -eq 125 ] || exit 4
-    for i in 1 2 3 4; do '$SECWRAP' -c '$conf' -- /bin/true & done; wait
+    '$sw' --version >/dev/null || exit 1
+    '$sw' -c '$conf' -- /bin/true || exit 2
+    '$sw' -c '$conf' -- /nonexistent/cmd 2>/dev/null; [ \$? -eq 127 ] || exit 3
+    '$sw' -u nosuchuser-x -- /bin/true 2>/dev/null; [ \$? -eq 125 ] || exit 4
+    for i in 1 2 3 4; do '$sw' -c '$conf' -- /bin/true & done; wait
     find /tmp /dev/shm /run /var/tmp -mindepth 1"
   assert_success
   assert_output ''
@@ -186,11 +197,12 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
 
 @test "ship: read-only root with a writable /tmp: the addon goes to /tmp" {
   conf=$(example_conf)
+  sw=$(secwrap_copy)
   # /run is on the root file system here; /dev/shm noexec as in containers.
   run in_ns "mount -t tmpfs -o mode=1777 none /tmp && mount -t tmpfs -o mode=1777,noexec none /dev/shm &&
     mount -o remount,bind,ro / && mount -o remount,bind,ro /run 2>/dev/null;
     if [ -w / ]; then exit 9; fi
-    strace -f -qq -e trace=openat '$SECWRAP' -c '$conf' -- /usr/bin/id -u 2>&1 | grep -E 'O_TMPFILE|^[0-9]+$'"
+    strace -f -qq -e trace=openat '$sw' -c '$conf' -- /usr/bin/id -u 2>&1 | grep -E 'O_TMPFILE|^[0-9]+$'"
   assert_success
   assert_line --regexp '"/tmp", O_RDWR\|O_EXCL\|O_CLOEXEC\|O_TMPFILE, 0700\) = [0-9]+'
   assert_line '4242'
@@ -198,8 +210,9 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
 
 @test "ship: no usable place (all candidates noexec): exit 125, says what it tried" {
   conf=$(example_conf)
+  sw=$(secwrap_copy)
   run in_ns "for m in /tmp /dev/shm /run /var/tmp; do mount -t tmpfs -o mode=1777,noexec none \$m || exit 9; done
-    '$SECWRAP' -c '$conf' -- /bin/sh -c 'echo TARGET-RAN'"
+    '$sw' -c '$conf' -- /bin/sh -c 'echo TARGET-RAN'"
   assert_failure 125
   refute_output --partial TARGET-RAN
   assert_output --partial 'native part'
@@ -208,9 +221,10 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
 
 @test "ship: no usable place (read-only, not owned by root): exit 125 with each reason" {
   conf=$(example_conf)
+  sw=$(secwrap_copy)
   run in_ns "mount -t tmpfs -o mode=1777,ro none /tmp && mount -t tmpfs -o mode=1777,uid=4242 none /dev/shm &&
     mount -t tmpfs -o mode=1777,ro none /run && mount -t tmpfs -o mode=1777,ro none /var/tmp &&
-    '$SECWRAP' -c '$conf' -- /bin/true"
+    '$sw' -c '$conf' -- /bin/true"
   assert_failure 125
   assert_output --partial '/dev/shm: owned by uid 4242, not root'
   assert_output --partial '/tmp: O_TMPFILE open: EROFS'
@@ -219,7 +233,8 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
 
 @test "ship: /proc not mounted: exit 125 and says so" {
   conf=$(example_conf)
-  run in_ns "mount -t tmpfs none /proc && '$SECWRAP' -c '$conf' -- /bin/true"
+  sw=$(secwrap_copy)
+  run in_ns "mount -t tmpfs none /proc && '$sw' -c '$conf' -- /bin/true"
   assert_failure 125
   assert_output --partial '/proc is not mounted'
 }
