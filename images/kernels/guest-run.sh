@@ -13,7 +13,7 @@ export HOME=/root LANG=C.UTF-8 TERM=dumb
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
+mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 tmpfs /dev/shm
@@ -43,10 +43,17 @@ files=()
 IFS=, read -r -a names <<<"$bats"
 for n in "${names[@]}"; do [[ -n $n ]] && files+=("$repo/$n"); done
 
+read -r up _ </proc/uptime
+echo "guest-run: suites start at uptime $up s"
 start=$(date +%s%N)
 cd "$repo" || exit 1
 SECWRAP_KERNEL_GUEST=1 SECWRAP_EXPECT_KERNEL=$expect \
-  bash test/run-bats.sh "${files[@]}" 2>&1 | tee /dev/console >&3
+  bash test/run-bats.sh "${files[@]}" 2>&1 |
+  while IFS= read -r line; do
+    printf '%s\n' "$line" >&3
+    read -r up _ </proc/uptime          # the console copy carries the guest's uptime
+    printf '[%8s] %s\n' "$up" "$line"
+  done
 rc=${PIPESTATUS[0]}
 secs=$(( ($(date +%s%N) - start) / 1000000 ))
 printf 'secwrap-kernel-status: rc=%s uname=%s suite_seconds=%d.%03d\n' \

@@ -39,6 +39,6 @@ mkdir -p "/newroot$REPO"
 mount -t virtiofs -o ro host0 "/newroot$REPO" || fail "mount virtiofs host0"
 [ -f "/newroot$REPO/images/kernels/guest-run.sh" ] || fail "$REPO/images/kernels/guest-run.sh missing"
 umount /proc /sys
-umount /dev
+mount --move /dev /newroot/dev
 exec switch_root /newroot /bin/bash "$REPO/images/kernels/guest-run.sh"
 fail "switch_root"

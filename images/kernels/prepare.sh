@@ -105,7 +105,9 @@ if [[ ! -x $BB ]]; then
 fi
 
 # --- 3. kernels and their initramfs ---------------------------------------------------------
-init_sum=$(cat "$KDIR/initramfs-init.sh" "$KDIR/prepare.sh" "$KDIR/lib.sh" | sha256sum | cut -c1-16)
+# rebuilt when the init script, the module list or this recipe's format (bump it) changes
+INITRAMFS_FORMAT=1
+init_sum=$( { cat "$KDIR/initramfs-init.sh"; echo "$INITRAMFS_MODULES $INITRAMFS_FORMAT"; } | sha256sum | cut -c1-16)
 while read -r id pkg ver rel; do
   kd=$(kernel_dir "$rel")
   stamp="$pkg $ver $init_sum"
@@ -160,7 +162,9 @@ if [[ ! -f $rootfs/.secwrap-rootfs || $(cat "$rootfs/.secwrap-rootfs") != "$rsta
   [[ -z ${KERNELS_OFFLINE:-} ]] || kdie "offline and no root file system is cached"
   t=$(now)
   rm -rf "$rootfs" "$rootfs.tmp"
-  debootstrap --variant=minbase --include="$ROOTFS_INCLUDE" "$ROOTFS_SUITE" "$rootfs.tmp" \
+  mkdir -p "$KCACHE/debootstrap-debs"
+  debootstrap --variant=minbase --include="$ROOTFS_INCLUDE" --cache-dir="$KCACHE/debootstrap-debs" \
+    "$ROOTFS_SUITE" "$rootfs.tmp" \
     "$DEBIAN_MIRROR" >"$KCACHE/debootstrap.log" 2>&1 ||
     { tail -n 30 "$KCACHE/debootstrap.log" >&2; kdie "debootstrap failed (log: $KCACHE/debootstrap.log)"; }
   rm -rf "$rootfs.tmp"/var/cache/apt/archives/*.deb "$rootfs.tmp"/var/lib/apt/lists/*_Packages
@@ -173,13 +177,14 @@ fi
 
 # Extras copied into the image: the interpreter a script launcher at dist/secwrap execs (the
 # interim `exec '/usr/bin/node' …/secwrap.cjs`), at the same path; a single ELF needs nothing.
-# KERNEL_GUEST_NODE=1 copies the host's node to /usr/bin/node in any case.
+# The bats suites also use `node` as a test tool (JSON checks, builds): the host's node goes to
+# /usr/bin/node unless KERNEL_GUEST_NODE=0.
 extras=()
 if [[ -f $KROOT/dist/secwrap && $(head -c2 "$KROOT/dist/secwrap") == '#!' ]]; then
   interp=$(grep -oE "^exec +'?/[^' ]+" "$KROOT/dist/secwrap" | head -n1 | sed -E "s/^exec +'?//")
   [[ -n $interp && -x $interp && $interp != "$KROOT"/* ]] && extras+=("$interp=$(readlink -f "$interp")")
 fi
-if [[ -n ${KERNEL_GUEST_NODE:-} ]] && command -v node >/dev/null; then
+if [[ ${KERNEL_GUEST_NODE:-1} != 0 ]] && command -v node >/dev/null; then
   extras+=("/usr/bin/node=$(readlink -f "$(command -v node)")")
 fi
 estamp=$(for e in "${extras[@]}"; do stat -c '%n %s %Y' "${e#*=}" | sed "s|^|${e%%=*} |"; done)
@@ -203,7 +208,7 @@ if [[ ! -f $img || ! -f $img.stamp || $(cat "$img.stamp") != "$estamp" ]]; then
   done
   size_mb=$(( $(du -sm "$rootfs" | cut -f1) + 256 ))
   rm -f "$img.tmp"
-  mkfs.ext4 -q -F -L secwrap-root -E root_owner=0:0 -d "$rootfs" "$img.tmp" "${size_mb}M"
+  mkfs.ext4 -q -F -L secwrap-root -E root_owner=0:0 -d "$rootfs" "$img.tmp" "${size_mb}M" >/dev/null
   mv "$img.tmp" "$img"
   printf '%s\n' "$estamp" >"$img.stamp"
   klog "prepare: rootfs.ext4 (${size_mb} MB, extras: ${extras[*]:-none}) in $(elapsed "$t") s"
