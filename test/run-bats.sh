@@ -4,6 +4,7 @@
 # are bind-mounted over the originals inside the namespace only. The host is left untouched.
 #
 #   test/run-bats.sh [BATS_FILE...]     (default: every test/bats/*.bats)
+#   (images/kernels/kernel-smoke.bats is meant for the real-kernel guests only)
 #   SECWRAP=/path/to/secwrap            binary under test (default: dist/secwrap)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
