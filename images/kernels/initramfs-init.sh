@@ -35,6 +35,10 @@ i=0
 while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ -b /dev/vda ] || fail "no /dev/vda"
 mount -t ext4 /dev/vda /newroot || fail "mount /dev/vda"
+# The guest's /tmp and /run are tmpfs; mount them before the repository, which may live under
+# one of them on the host (CI clones anywhere), so it is not hidden afterwards.
+mount -t tmpfs -o mode=1777 tmpfs /newroot/tmp || fail "mount /tmp"
+mount -t tmpfs -o mode=755 tmpfs /newroot/run || fail "mount /run"
 mkdir -p "/newroot$REPO"
 mount -t virtiofs -o ro host0 "/newroot$REPO" || fail "mount virtiofs host0"
 [ -f "/newroot$REPO/images/kernels/guest-run.sh" ] || fail "$REPO/images/kernels/guest-run.sh missing"
