@@ -30,8 +30,8 @@ stage() {
     fail=$(grep -cE '^not ok [0-9]+' "$log")
   else
     # the stage's closing line (the kernels stage prints one per kernel, then the total)
-    pass=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | awk '{print $1+0}')
-    fail=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | awk '{print $3+0}')
+    pass=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | awk '{n=$1} END {print n+0}')
+    fail=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | awk '{n=$3} END {print n+0}')
   fi
   if [[ $rc -ne 0 && $fail -eq 0 ]]; then fail=1; fi
   total_pass=$((total_pass + pass))
