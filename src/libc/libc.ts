@@ -270,30 +270,6 @@ export function getgrouplist(user: string, gid: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // Credentials.
 
-export function getresuid(): [number, number, number] {
-  return getres('getresuid');
-}
-export function getresgid(): [number, number, number] {
-  return getres('getresgid');
-}
-function getres(call: 'getresuid' | 'getresgid'): [number, number, number] {
-  return withMemory(12, (m) => {
-    callInt(call, [T.BigInt, T.BigInt, T.BigInt], [m.addr, m.addr + 4n, m.addr + 8n]);
-    return [m.view.readUInt32LE(0), m.view.readUInt32LE(4), m.view.readUInt32LE(8)];
-  });
-}
-
-export function getgroups(): number[] {
-  const n = callInt('getgroups', [T.I32, T.BigInt], [0, 0n]);
-  if (n === 0) return [];
-  return withMemory(4 * n, (m) => {
-    const got = callInt('getgroups', [T.I32, T.BigInt], [n, m.addr]);
-    const out: number[] = [];
-    for (let i = 0; i < got; i++) out.push(m.view.readUInt32LE(4 * i));
-    return out;
-  });
-}
-
 export function setgroups(gids: readonly number[]): void {
   withMemory(Math.max(4, 4 * gids.length), (m) => {
     gids.forEach((g, i) => m.view.writeUInt32LE(g, 4 * i));
@@ -374,17 +350,9 @@ export function ioctlNoTty(fd: number): void {
   callInt('ioctl', [T.I32, T.I64, T.I64], [fd, TIOCNOTTY, 0], `TIOCNOTTY on fd ${fd}`);
 }
 
-export const SIG_DFL = 0n;
 export const SIG_IGN = 1n;
 const SIGACTION_SIZE = 152; // struct sigaction on x86-64 glibc: handler first
 
-/** The current handler of `sig` (0n default, 1n ignored, else an address). */
-export function sigHandler(sig: number): bigint {
-  return withMemory(SIGACTION_SIZE, (m) => {
-    callInt('sigaction', [T.I32, T.BigInt, T.BigInt], [sig, 0n, m.addr], `signal ${sig}`);
-    return m.view.readBigUInt64LE(0);
-  });
-}
 export function sigSetDefault(sig: number): void {
   withMemory(SIGACTION_SIZE, (m) => {
     // sa_handler = SIG_DFL, sa_mask empty, sa_flags 0 (zeroed memory).
@@ -405,16 +373,9 @@ export function sigmaskClear(): bigint {
     return m.view.readBigUInt64LE(128);
   });
 }
-export function sigmaskGet(): bigint {
-  return withMemory(128, (m) => {
-    const SIG_BLOCK = 0;
-    callInt('sigprocmask', [T.I32, T.BigInt, T.BigInt], [SIG_BLOCK, 0n, m.addr]);
-    return m.view.readBigUInt64LE(0);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
-// Capabilities: capget/capset and the prctl family.
+// Capabilities: capset and the prctl family.
 
 const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
@@ -422,20 +383,6 @@ export interface CapSets {
   effective: bigint;
   permitted: bigint;
   inheritable: bigint;
-}
-
-export function capget(): CapSets {
-  return withMemory(8 + 24, (m) => {
-    m.view.writeUInt32LE(LINUX_CAPABILITY_VERSION_3, 0);
-    m.view.writeInt32LE(0, 4);
-    callInt('capget', [T.BigInt, T.BigInt], [m.addr, m.addr + 8n]);
-    const word = (i: number, field: number): bigint => BigInt(m.view.readUInt32LE(8 + 12 * i + 4 * field));
-    return {
-      effective: word(0, 0) | (word(1, 0) << 32n),
-      permitted: word(0, 1) | (word(1, 1) << 32n),
-      inheritable: word(0, 2) | (word(1, 2) << 32n),
-    };
-  });
 }
 
 export function capset(s: CapSets): void {
@@ -454,15 +401,10 @@ export function capset(s: CapSets): void {
   });
 }
 
-export const PR_GET_KEEPCAPS = 7;
 export const PR_SET_KEEPCAPS = 8;
-export const PR_CAPBSET_READ = 23;
 export const PR_CAPBSET_DROP = 24;
-export const PR_GET_SECUREBITS = 27;
 export const PR_SET_NO_NEW_PRIVS = 38;
-export const PR_GET_NO_NEW_PRIVS = 39;
 export const PR_CAP_AMBIENT = 47;
-export const PR_CAP_AMBIENT_IS_SET = 1;
 export const PR_CAP_AMBIENT_RAISE = 2;
 export const PR_CAP_AMBIENT_CLEAR_ALL = 4;
 

@@ -220,12 +220,12 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
   if (caps && (state.bounding & ~caps.inheritable) !== 0n) {
     steps.push({ op: 'bounding-set', detail: `drop ${maskToNames(state.bounding & ~caps.inheritable).length} capabilities from the bounding set, keeping ${names(caps.inheritable)}`, needs: CAP_SETPCAP });
   }
-  const uidChanges = !sameTriple(uid, state.uid);
+  const uidChanges = !sameIds(uid, state.uid);
   if (caps && uidChanges && wasRoot && becomesNonRoot) steps.push({ op: 'keep-caps', detail: 'prctl(PR_SET_KEEPCAPS, 1) so the uid change keeps the permitted set' });
-  if (groups && !sameList(expect.groups, state.groups)) {
+  if (groups && !sameIds(expect.groups, state.groups)) {
     steps.push({ op: 'groups', detail: `setgroups(${groups.list.map(fmtId).join(', ') || 'none'})`, needs: CAP_SETGID });
   }
-  if (!sameTriple(gid, state.gid)) steps.push({ op: 'gid', detail: `setresgid(${gid[0]}, ${gid[0]}, ${gid[0]})`, needs: canSetUnprivileged(gid, state.gid) ? undefined : CAP_SETGID });
+  if (!sameIds(gid, state.gid)) steps.push({ op: 'gid', detail: `setresgid(${gid[0]}, ${gid[0]}, ${gid[0]})`, needs: canSetUnprivileged(gid, state.gid) ? undefined : CAP_SETGID });
   if (uidChanges) steps.push({ op: 'uid', detail: `setresuid(${uid[0]}, ${uid[0]}, ${uid[0]})`, needs: canSetUnprivileged(uid, state.uid) ? undefined : CAP_SETUID });
   if (caps) {
     steps.push({ op: 'caps', detail: `capset(effective=permitted=${names(caps.retained)}, inheritable=${names(caps.inheritable)})` });
@@ -276,11 +276,8 @@ export function names(mask: bigint): string {
   const n = maskToNames(mask);
   return n.length ? n.join(',') : 'none';
 }
-function sameTriple(a: readonly number[], b: readonly number[]): boolean {
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-function sameList(a: readonly number[], b: readonly number[]): boolean {
-  return sameTriple(a, b);
 }
 /** An unprivileged setres[ug]id may only use values among the current real/effective/saved ids. */
 function canSetUnprivileged(target: readonly number[], cur: readonly number[]): boolean {
