@@ -1,12 +1,29 @@
 /**
  * The full command line on yargs: subcommands, help, completion, and every usage error's
- * message. Loaded only when the run path's fast parse cannot take the argv (see ./secwrap.ts).
+ * message. Loaded only when the run path's fast parse cannot take the argv (see ./secwrap.ts),
+ * and bundled apart (dist/cli.cjs; in the executable, its own asset): the exec path never
+ * compiles yargs.
+ *
+ * What it calls comes from the program that loaded it (`CliHost`), not from imports: a separate
+ * bundle importing them would get copies of their modules, with their own state (the loaded
+ * addon, the stdio flags captured at start) and their own SecwrapError class, which `instanceof`
+ * would not recognise. Only pure data and types are imported here.
  */
 import yargs, { type Argv } from 'yargs';
-import { run, check, explain, caps } from './commands.js';
+import type { run, check, explain, caps } from './commands.js';
+import type { die } from './die.js';
 import { DROP_OPTIONS, PARSER_CONFIGURATION, SUBCOMMANDS, flagsFrom } from './options.js';
-import { EXIT_FAILURE, SecwrapError } from '../src/errors.js';
-import { die } from './die.js';
+import { EXIT_FAILURE, type SecwrapError } from '../src/errors.js';
+
+/** The program's own functions and error class, handed over by ./secwrap.ts. */
+export interface CliHost {
+  run: typeof run;
+  check: typeof check;
+  explain: typeof explain;
+  caps: typeof caps;
+  die: typeof die;
+  SecwrapError: typeof SecwrapError;
+}
 
 /** The options shared by the run path and explain, from the one table. */
 function dropOptions<T>(y: Argv<T>): Argv<T> {
@@ -46,7 +63,8 @@ export function yargsRunArgs(argv: string[]): { flags: ReturnType<typeof flagsFr
   return { flags: flagsFrom(a), command: commandOf(a, 0) };
 }
 
-export function runCli(argv: string[], version: string): void {
+export function runCli(argv: string[], version: string, host: CliHost): void {
+  const { run, check, explain, caps, die, SecwrapError } = host;
   const isRun = argv[0] === undefined || !SUBCOMMANDS.has(argv[0]);
   const usageExit = isRun ? EXIT_FAILURE : 2;
   yargs(argv)
@@ -75,7 +93,7 @@ export function runCli(argv: string[], version: string): void {
           .option('json', { type: 'boolean', describe: 'print the effective security scope and its sources as JSON' }),
       (a) => {
         const file = a.config ?? a.file;
-        if (!file) die('check: no config file given (secwrap check FILE)', 2);
+        if (!file) return die('check: no config file given (secwrap check FILE)', 2);
         process.exitCode = check(file, { syntaxOnly: a['syntax-only'] ?? false, json: a.json ?? false });
       },
     )

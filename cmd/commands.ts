@@ -3,7 +3,6 @@
  * parse → resolve → plan → apply → verify → exec.
  */
 import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { capFromText, capsReport, privilegesFromText } from '../src/caps/index.js';
 import { checkJson, loadConfig, loadSecurity, securityScope, type SecurityScope } from '../src/config/index.js';
 import { ConfigError, SecwrapError } from '../src/errors.js';
@@ -15,6 +14,7 @@ import { buildPlan, type Plan } from '../src/plan/plan.js';
 import { planToDocker, planToJson, planToK8s, planToText } from '../src/plan/format.js';
 import { buildRequest, type Flags } from '../src/plan/request.js';
 import { capLastCap } from '../src/caps/index.js';
+import { isatty } from '../src/libc/libc.js';
 import { checkChrootPath, checkConfigDescriptor } from '../src/trust/trust.js';
 
 export type RunFlags = Flags;

@@ -1,12 +1,20 @@
 /**
- * The run path's parse: yargs-parser (the parser inside yargs) over the same option table, with
- * none of yargs' command, help and layout machinery, which costs more than all of secwrap's own
- * work at start-up. It accepts only what it fully understands; for anything else (help, version,
- * an unknown or malformed option) it returns null and the full yargs CLI handles the argv, so
- * every message and exit code comes from one place.
+ * The run path's parse: a strict getopt-style reader of the option table, and nothing else.
+ *
+ * yargs stays the CLI (help, completion, subcommands, every usage error), but even yargs-parser
+ * alone cost ≈ 2 ms of a ≈ 45 ms start (module init plus its first, cold parse; profile in the
+ * README), so the run line every container start takes is read here in a few microseconds. This
+ * reader accepts only the plain forms whose meaning is not in doubt:
+ *
+ *   --long VALUE   --long=VALUE   -s VALUE   --bool   -b   --   (then the command)
+ *
+ * and returns null for everything else (help, version, unknown options, an option given twice,
+ * grouped short options such as -vv or -uroot, `--bool=...`, a value that is missing, empty where
+ * one is required, starts with "-", or a number that is not plain decimal). The full yargs CLI then reads that argv,
+ * so every message and exit code still comes from one place. A property test
+ * (test/unit/engine/fast-args.test.ts) checks that whatever is accepted here, yargs reads the same.
  */
-import parser from 'yargs-parser';
-import { DROP_OPTIONS, PARSER_CONFIGURATION, flagsFrom } from './options.js';
+import { DROP_OPTIONS, type DropOption } from './options.js';
 import type { Flags } from '../src/plan/request.js';
 
 export interface RunArgs {
@@ -14,68 +22,54 @@ export interface RunArgs {
   command: string[];
 }
 
-const byType = (t: string): string[] => Object.entries(DROP_OPTIONS).filter(([, s]) => s.type === t).map(([n]) => n);
-const ALIASES: Record<string, string> = Object.fromEntries(
-  Object.entries(DROP_OPTIONS).flatMap(([n, s]) => ('alias' in s ? [[n, s.alias]] : [])),
+const LONG = new Map<string, DropOption>(Object.keys(DROP_OPTIONS).map((n) => [n, n as DropOption]));
+const SHORT = new Map<string, DropOption>(
+  Object.entries(DROP_OPTIONS).flatMap(([n, s]) => ('alias' in s ? [[s.alias, n as DropOption] as const] : [])),
 );
-const KNOWN = new Set([...Object.keys(DROP_OPTIONS), ...Object.values(ALIASES), '_', '--']);
+const DECIMAL = /^(?:0|[1-9][0-9]{0,8})$/;
 
-const SHORT = new Map(Object.entries(ALIASES).map(([long, short]) => [short, long]));
-const takesValue = (long: string): boolean => DROP_OPTIONS[long as keyof typeof DROP_OPTIONS].type !== 'boolean';
-
-/** Every token before the command is a known option spelling (else yargs should explain). */
-function onlyKnownOptions(argv: readonly string[]): boolean {
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i]!;
-    if (t === '--' || !t.startsWith('-') || t === '-') return true;
-    if (t.startsWith('--')) {
-      const name = t.slice(2).split('=')[0]!;
-      if (!(name in DROP_OPTIONS)) return false;
-      if (!t.includes('=') && takesValue(name)) i++;
-      continue;
-    }
-    const letters = [...t.slice(1)];
-    for (let j = 0; j < letters.length; j++) {
-      const long = SHORT.get(letters[j]!);
-      if (long === undefined) return false;
-      if (takesValue(long)) {
-        if (j === letters.length - 1) i++;
-        break; // the rest of the token is the value
-      }
-    }
-  }
-  return true;
+/** The option's value as yargs would give it, or null when yargs should judge the token. */
+function valueOf(name: DropOption, raw: string | undefined): string | number | null {
+  if (raw === undefined || raw.startsWith('-')) return null;
+  const spec = DROP_OPTIONS[name];
+  if ('requiresArg' in spec && spec.requiresArg && raw === '') return null;
+  if (spec.type === 'number') return DECIMAL.test(raw) ? Number(raw) : null;
+  return raw;
 }
 
 export function fastRunArgs(argv: readonly string[]): RunArgs | null {
-  if (argv.length === 0 || argv.some((a) => a === '--help' || a === '-h' || a === '--version')) return null;
-  if (!onlyKnownOptions(argv)) return null;
-  const r = parser.detailed([...argv], {
-    string: byType('string'),
-    boolean: byType('boolean'),
-    number: byType('number'),
-    alias: ALIASES,
-    configuration: {
-      ...PARSER_CONFIGURATION,
-      'halt-at-non-option': true,
-      'camel-case-expansion': false,
-      'dot-notation': false,
-      'flatten-duplicate-arrays': false,
-      'short-option-groups': true,
-      'strip-aliased': true,
-    },
-  });
-  if (r.error) return null;
-  const a = r.argv as Record<string, unknown>;
-  for (const k of Object.keys(a)) if (!KNOWN.has(k)) return null; // unknown option: yargs explains
-  for (const [name, spec] of Object.entries(DROP_OPTIONS)) {
-    const v = a[name];
-    if (v === undefined) continue;
-    if (Array.isArray(v)) return null;
-    if (spec.type === 'number' && (typeof v !== 'number' || Number.isNaN(v))) return null;
-    if (spec.type === 'string' && typeof v !== 'string') return null;
-    if ('requiresArg' in spec && spec.requiresArg && v === '') return null;
+  const flags: Record<string, unknown> = {};
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const t = argv[i]!;
+    if (t === '--') {
+      i++;
+      break;
+    }
+    if (t === '-' || !t.startsWith('-')) break; // the command's name: options stop here
+    let name: DropOption | undefined;
+    let inline: string | undefined;
+    if (t.startsWith('--')) {
+      const eq = t.indexOf('=');
+      name = LONG.get(eq < 0 ? t.slice(2) : t.slice(2, eq));
+      if (eq >= 0) inline = t.slice(eq + 1);
+    } else if (t.length === 2) {
+      name = SHORT.get(t[1]!);
+    }
+    if (name === undefined) return null; // unknown, grouped or help/version: yargs decides
+    const spec = DROP_OPTIONS[name];
+    // Twice: yargs' reading is not getopt's (`--preserve-fds 3 --preserve-fds 1` gives 4).
+    if (spec.flag in flags) return null;
+    if (spec.type === 'boolean') {
+      if (inline !== undefined) return null;
+      flags[spec.flag] = true;
+      continue;
+    }
+    const v = valueOf(name, inline ?? argv[++i]);
+    if (v === null) return null;
+    flags[spec.flag] = v;
   }
-  const command = [...(a._ as (string | number)[]), ...((a['--'] as (string | number)[] | undefined) ?? [])].map(String);
-  return { flags: flagsFrom(a), command };
+  const command = argv.slice(i);
+  if (command.length === 0) return null; // no command: yargs prints the usage
+  return { flags: flags as Flags, command };
 }

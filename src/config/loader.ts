@@ -18,7 +18,18 @@
  * - A file may be included several times (not cyclically); each inclusion is read again and
  *   counts against the bounds. A cycle is detected on (device, inode), files and folders.
  */
-import * as fs from 'node:fs';
+import {
+  closeSync,
+  constants as fsConstants,
+  existsSync,
+  fstatSync,
+  openSync,
+  opendirSync,
+  readSync,
+  type Dir,
+  type Dirent,
+  type Stats,
+} from 'node:fs';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { dirname } from 'node:path';
 import { ConfigError, type Pos } from '../errors.js';
@@ -57,7 +68,7 @@ interface Ctx {
   readonly procFd: boolean;
 }
 
-const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (fs.constants.O_NOCTTY ?? 0);
+const OPEN_FLAGS = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | (fsConstants.O_NOCTTY ?? 0);
 
 function errText(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
@@ -145,7 +156,7 @@ function readText(ctx: Ctx, fd: number, size: number, path: string, at: Pos): st
     }
     let n: number;
     try {
-      n = fs.readSync(fd, buf, total, buf.length - total, null);
+      n = readSync(fd, buf, total, buf.length - total, null);
     } catch (e) {
       throw new ConfigError(at, `cannot read ${path}: ${errText(e)}`);
     }
@@ -176,7 +187,7 @@ function readText(ctx: Ctx, fd: number, size: number, path: string, at: Pos): st
 function loadFile(
   ctx: Ctx,
   fd: number,
-  st: fs.Stats,
+  st: Stats,
   path: string,
   scope: ScopeNode,
   depth: number,
@@ -204,7 +215,7 @@ function loadFile(
 function loadDir(
   ctx: Ctx,
   fd: number,
-  st: fs.Stats,
+  st: Stats,
   dirPath: string,
   scope: ScopeNode,
   depth: number,
@@ -215,16 +226,16 @@ function loadDir(
   checkCycle(ctx, id, dirPath, at);
   const listPath = ctx.procFd ? `/proc/self/fd/${fd}` : dirPath;
   const names: string[] = [];
-  let dir: fs.Dir;
+  let dir: Dir;
   try {
-    dir = fs.opendirSync(listPath);
+    dir = opendirSync(listPath);
   } catch (e) {
     throw new ConfigError(at, `cannot list folder ${dirPath}: ${errText(e)}`);
   }
   try {
     let seen = 0;
     for (;;) {
-      let e: fs.Dirent | null;
+      let e: Dirent | null;
       try {
         e = dir.readSync();
       } catch (err) {
@@ -249,17 +260,17 @@ function loadDir(
       countOpen(ctx, at);
       let efd: number;
       try {
-        efd = fs.openSync(openPath, OPEN_FLAGS);
+        efd = openSync(openPath, OPEN_FLAGS);
       } catch (e) {
         throw new ConfigError(at, `cannot open ${display}: ${errText(e)}`);
       }
       try {
-        const es = fs.fstatSync(efd);
+        const es = fstatSync(efd);
         if (!es.isFile()) continue; // sub-folder via symlink, FIFO, socket, device: skipped
         ctx.onOpen?.(efd, display, 'file');
         loadFile(ctx, efd, es, display, scope, depth, at, includeDepth);
       } finally {
-        fs.closeSync(efd);
+        closeSync(efd);
       }
     }
   } finally {
@@ -288,7 +299,7 @@ function include(ctx: Ctx, st: IncludeStmt, scope: ScopeNode, depth: number, inc
   let used = '';
   for (const c of candidates) {
     try {
-      fd = fs.openSync(c, OPEN_FLAGS);
+      fd = openSync(c, OPEN_FLAGS);
       used = c;
       break;
     } catch (e) {
@@ -302,7 +313,7 @@ function include(ctx: Ctx, st: IncludeStmt, scope: ScopeNode, depth: number, inc
   }
   try {
     countOpen(ctx, st);
-    const s = fs.fstatSync(fd);
+    const s = fstatSync(fd);
     if (s.isFile()) {
       ctx.onOpen?.(fd, used, 'file');
       loadFile(ctx, fd, s, used, scope, depth, st, includeDepth);
@@ -313,7 +324,7 @@ function include(ctx: Ctx, st: IncludeStmt, scope: ScopeNode, depth: number, inc
       throw new ConfigError(st, `${kw} ${shown}: ${used} is not a regular file or folder`);
     }
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 
@@ -332,23 +343,23 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigDocument
     chain: [],
     mainDir: dirname(path),
     doc,
-    procFd: fs.existsSync('/proc/self/fd'),
+    procFd: existsSync('/proc/self/fd'),
   };
   let fd: number;
   try {
-    fd = fs.openSync(path, OPEN_FLAGS);
+    fd = openSync(path, OPEN_FLAGS);
   } catch (e) {
     throw new ConfigError(at, `cannot open configuration file: ${errText(e)}`);
   }
   try {
     countOpen(ctx, at);
-    const st = fs.fstatSync(fd);
+    const st = fstatSync(fd);
     if (st.isDirectory()) throw new ConfigError(at, 'is a folder; expected a configuration file');
     if (!st.isFile()) throw new ConfigError(at, 'not a regular file');
     ctx.onOpen?.(fd, path, 'file');
     loadFile(ctx, fd, st, path, root, 0, at, 0);
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
   return doc;
 }

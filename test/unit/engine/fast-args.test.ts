@@ -1,4 +1,4 @@
-// The run path's fast parse (yargs-parser over the option table) must read every argv it
+// The run path's fast parse (cmd/fast-args.ts, over the option table) must read every argv it
 // accepts exactly as the full yargs CLI does; what it does not accept goes to yargs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,7 +39,12 @@ test('typical run lines are taken by the fast parse and agree with yargs', () =>
   }
   assert.deepEqual(fastRunArgs(['-u', 'x', '--', 'sleep', '010'])?.command, ['sleep', '010']);
   assert.equal(fastRunArgs(['--no-new-privs', '--', 'x'])?.flags.noNewPrivs, true);
-  assert.equal(fastRunArgs(['-u', 'a', '-u', 'b', '--', 'x'])?.flags.user, 'b'); // last wins, as in yargs
+});
+
+test('an option given twice goes to yargs, whose reading is not getopt\'s', () => {
+  assert.equal(fastRunArgs(['-u', 'a', '-u', 'b', '--', 'x']), null);
+  assert.equal(fastRunArgs(['--preserve-fds', '3', '--preserve-fds', '1', 'x']), null);
+  assert.equal(yargsRunArgs(['-u', 'a', '-u', 'b', '--', 'x']).flags.user, 'b');
 });
 
 test('what the fast parse refuses goes to yargs (help, version, unknown or malformed options)', () => {
