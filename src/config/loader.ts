@@ -35,7 +35,7 @@ import { dirname } from 'node:path';
 import { ConfigError, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { ScopeNode, type ConfigDocument, type IncludeStmt } from './model.js';
-import { parseInto, type ParseBudget } from './parser.js';
+import { fileText, parseInto, type FileText, type ParseBudget } from './parser.js';
 
 export interface LoadOptions {
   /** false: parse the main file only (includes not followed). Default true. */
@@ -137,7 +137,8 @@ function firstInvalidUtf8(b: Uint8Array): number {
   return -1;
 }
 
-function readText(ctx: Ctx, fd: number, size: number, path: string, at: Pos): string {
+/** Read and decode a file (the parser scans the ASCII bytes as read: no second copy). */
+function readText(ctx: Ctx, fd: number, size: number, path: string, at: Pos): FileText {
   const remaining = ctx.limits.maxTotalBytes - ctx.bytes;
   const tooBig = (): ConfigError =>
     new ConfigError(
@@ -166,8 +167,12 @@ function readText(ctx: Ctx, fd: number, size: number, path: string, at: Pos): st
   if (total > remaining) throw tooBig();
   ctx.bytes += total;
   const data = buf.subarray(0, total);
-  // Pure ASCII (the common case) is valid UTF-8 and decodes as latin1: a plain copy.
-  if (isAscii(data)) return data.toString('latin1');
+  // Pure ASCII (the common case) is valid UTF-8 and decodes as latin1: a plain copy. Its bytes
+  // are its code units; a plain Uint8Array view (not the Buffer subclass) keeps the parser's
+  // element loads monomorphic.
+  if (isAscii(data)) {
+    return fileText(path, data.toString('latin1'), new Uint8Array(data.buffer, data.byteOffset, data.length));
+  }
   if (!isUtf8(data)) {
     const off = firstInvalidUtf8(data);
     let line = 1;
@@ -181,7 +186,7 @@ function readText(ctx: Ctx, fd: number, size: number, path: string, at: Pos): st
     const col = data.toString('utf8', ls, off).length + 1;
     throw new ConfigError({ file: path, line, col }, 'invalid UTF-8 byte sequence');
   }
-  return data.toString('utf8');
+  return fileText(path, data.toString('utf8'));
 }
 
 function loadFile(
@@ -196,13 +201,12 @@ function loadFile(
 ): void {
   const id = `${st.dev}:${st.ino}`;
   checkCycle(ctx, id, path, at);
-  const text = readText(ctx, fd, st.size, path, at);
+  const ft = readText(ctx, fd, st.size, path, at);
   ctx.doc.files.push(path);
   ctx.chain.push({ id, path });
   try {
     parseInto(
-      text,
-      path,
+      ft,
       scope,
       { baseDepth: depth, limits: ctx.limits, budget: ctx.budget },
       ctx.follow ? (st, sc, d) => include(ctx, st, sc, d, includeDepth + 1) : undefined,
@@ -370,6 +374,6 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigDocument
  */
 export function documentFromText(text: string, file: string): ConfigDocument {
   const root = newRoot({ file, line: 1, col: 1 });
-  parseInto(text, file, root, {}, undefined);
+  parseInto(fileText(file, text), root, {}, undefined);
   return { root, files: [file] };
 }

@@ -5,8 +5,8 @@
  * units) inline, so a node *is* a `Pos` and no separate position object is allocated per token.
  */
 import type { Pos } from '../errors.js';
-import type { NameEntry } from './parser.js';
-import { OptionStore } from './store.js';
+import { hashString, type NameEntry } from './parser.js';
+import { ChildTable, OptionStore } from './store.js';
 
 /** A bareword (`quoted: false`) or a single/double-quoted string with escapes applied. */
 export interface Scalar extends Pos {
@@ -91,7 +91,10 @@ export interface ConfigScope extends Pos {
 }
 
 const EMPTY: ReadonlyMap<string, never> = new Map<string, never>();
-/** Up to this many entries a scope keeps options / children in linked lists (linear search). */
+/**
+ * Up to this many options / children a scope keeps them in linked lists (linear search, no index:
+ * most scopes are small, and a short list is cheaper to search than any hash table).
+ */
 const SMALL = 8;
 
 /**
@@ -99,7 +102,8 @@ const SMALL = 8;
  * configuration has tens of thousands of scopes, and all of them survive the load):
  * - options are integer records in the tree's OptionStore (store.ts), not objects; small scopes
  *   chain them in a linked list, big ones index them by interned key id;
- * - children are an intrusive linked list, indexed by key once there are more than SMALL;
+ * - children are an intrusive linked list; once there are more than SMALL they are also found by
+ *   key in the tree-wide ChildTable of the store (store.ts);
  * - names are interned, so key compares are integer compares;
  * - the instance Scalar, the public Maps and the child array are built on first use.
  */
@@ -116,8 +120,8 @@ export class ScopeNode implements ConfigScope {
   private lastChild: ScopeNode | undefined = undefined;
   private childCount = 0;
   private nextSibling: ScopeNode | undefined = undefined;
-  private anonIdx: Map<number, ScopeNode> | undefined = undefined;
-  private namedIdx: Map<number, Map<string, ScopeNode>> | undefined = undefined;
+  /** Once the children are in the store's ChildTable: this scope's parent id there, else -1. */
+  private tableId = -1;
   private sMap: Map<string, ScopeNode> | undefined = undefined;
   private sList: ScopeNode[] | undefined = undefined;
 
@@ -228,10 +232,14 @@ export class ScopeNode implements ConfigScope {
     }
   }
 
-  /** The child scope (nm, instance text), created with the given attributes if absent. */
+  /**
+   * The child scope (nm, instance text), created with the given attributes if absent. instHash:
+   * the parser's hash of the instance text (any number without instance; see ChildTable).
+   */
   child(
     nm: NameEntry,
     instText: string | undefined,
+    instHash: number,
     instQuoted: boolean,
     instLine: number,
     instCol: number,
@@ -240,13 +248,14 @@ export class ScopeNode implements ConfigScope {
     col: number,
   ): ScopeNode {
     const keyId = nm.lowerId;
+    const table = this.store.children;
     let c: ScopeNode | undefined;
-    if (this.anonIdx === undefined) {
+    if (this.tableId < 0) {
       for (c = this.firstChild; c !== undefined; c = c.nextSibling) {
         if (c.keyId === keyId && c.instText === instText) return c;
       }
     } else {
-      c = instText === undefined ? this.anonIdx.get(keyId) : this.namedIdx!.get(keyId)?.get(instText);
+      c = table.find(this.tableId, keyId, instText, instHash);
       if (c !== undefined) return c;
     }
     c = new ScopeNode(nm.name, nm.lower, keyId, instText, instQuoted, instLine, instCol, file, line, col, this.store);
@@ -256,23 +265,16 @@ export class ScopeNode implements ConfigScope {
     this.sMap = undefined;
     this.sList = undefined;
     this.childCount++;
-    if (this.anonIdx !== undefined) this.index(c);
+    if (this.tableId >= 0) table.add(this.tableId, keyId, instText, instHash, c);
     else if (this.childCount > SMALL) {
-      this.anonIdx = new Map();
-      this.namedIdx = new Map();
-      for (let x = this.firstChild; x !== undefined; x = x.nextSibling) this.index(x);
+      // A big scope from now on: index all its children. Their instance hashes were not kept, so
+      // they are recomputed from the texts (once per big scope; the same hash the parser computes).
+      this.tableId = table.newParentId();
+      for (let x = this.firstChild; x !== undefined; x = x.nextSibling) {
+        table.add(this.tableId, x.keyId, x.instText, x === c ? instHash : hashString(x.instText ?? ''), x);
+      }
     }
     return c;
-  }
-
-  private index(c: ScopeNode): void {
-    const t = c.instText;
-    if (t === undefined) this.anonIdx!.set(c.keyId, c);
-    else {
-      let m = this.namedIdx!.get(c.keyId);
-      if (m === undefined) this.namedIdx!.set(c.keyId, (m = new Map()));
-      m.set(t, c);
-    }
   }
 }
 

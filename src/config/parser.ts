@@ -1,8 +1,11 @@
 /**
  * Hand-rolled single-pass lexer + recursive-descent parser for the ecelerity.conf language.
  *
- * Works directly on the string with charCodeAt; tokens are never materialised except as the
- * final node (one slice per bareword / string chunk). Recursion happens only per nesting level
+ * Scans the text's UTF-16 code units held in a typed array (`Codes`: the file's bytes as read when
+ * it is ASCII, the common case), because indexing a typed array is several times cheaper than
+ * String.prototype.charCodeAt in V8; offsets are the same in both, so strings (names, scalars) are
+ * still sliced from the text itself. Tokens are never materialised except as the final node (one
+ * slice per bareword / string chunk). Recursion happens only per nesting level
  * and nesting is bounded (limits.ts), so hostile input cannot overflow the JS stack.
  *
  * Decisions (see /work/shared/reference/ecelerity-conf.md and the module report):
@@ -50,8 +53,12 @@ CLASS[35] = HASHC;
 CLASS[34] = DQ;
 CLASS[39] = SQ;
 for (const c of '={}[]()') CLASS[c.charCodeAt(0)] = DELIM;
+/** 1 for the ASCII characters that end a bareword outside lists / inside an array or hash. */
+const STOP = CLASS.map((k) => (k === BARE ? 0 : 1));
+const STOP_LIST = STOP.map((k, c) => (c === 44 ? 1 : k));
 
 const C_NL = 10;
+const C_SP = 32;
 const C_HASH = 35;
 const C_SLASH = 47;
 const C_STAR = 42;
@@ -70,6 +77,69 @@ const C_SQ = 39;
 /** True if `c` (a char code) may start/continue a bareword (commas handled by the caller). */
 export function isBareChar(c: number): boolean {
   return c >= 128 || CLASS[c] === BARE;
+}
+
+/**
+ * The UTF-16 code units of a text, one per element: a Uint8Array when the text is ASCII (then it
+ * can be the file's bytes as read), else a Uint16Array. Only these two kinds are ever passed to the
+ * parser, so its element loads stay (at most) bimorphic.
+ */
+export type Codes = Uint8Array | Uint16Array;
+
+/** The code units of `text` (for texts not read by the loader: tests, tools, parseText). */
+export function codesOf(text: string): Codes {
+  const n = text.length;
+  let ascii = true;
+  for (let i = 0; i < n && ascii; i++) ascii = text.charCodeAt(i) < 128;
+  const codes = ascii ? new Uint8Array(n) : new Uint16Array(n);
+  for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
+  return codes;
+}
+
+/** The text of one file with its code units, retained for the options read from it. */
+export interface FileText {
+  readonly file: string;
+  readonly src: string;
+  /** src's code units (codes[i] === src.charCodeAt(i)). */
+  readonly codes: Codes;
+}
+
+/** A FileText for `src` (code units computed unless given). */
+export function fileText(file: string, src: string, codes: Codes = codesOf(src)): FileText {
+  return { file, src, codes };
+}
+
+/**
+ * The open-addressing tables below (names here, child scopes in store.ts) hash with a fixed,
+ * public function, so a config could be crafted whose names all collide ("Aa" and "BB" do), and
+ * each lookup would scan all earlier ones: quadratic in the config's size. A probe sequence longer
+ * than this, which random-looking input practically never produces at the tables' load (at most
+ * one half), switches the table for good to a Map, whose string hashing V8 seeds per process.
+ */
+export const MAX_PROBES = 64;
+
+/** Step of the string hash used for names and scope instances (the same over codes and strings). */
+function hashStep(h: number, c: number): number {
+  return (Math.imul(h, 31) + c) | 0;
+}
+
+/** Final mixing of a hashStep hash (spreads the high bits into the low bits used as an index). */
+function hashFinish(h: number): number {
+  return (h ^ (h >>> 15)) | 0;
+}
+
+/** Hash of codes[start, end). */
+function hashCodes(codes: Codes, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = hashStep(h, codes[i]!);
+  return hashFinish(h);
+}
+
+/** Hash of a string; equals hashCodes over the same code units. */
+export function hashString(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
+  return hashFinish(h);
 }
 
 /** Shared counters for one load (node budget). */
@@ -93,7 +163,14 @@ export interface NameEntry {
   readonly id: number;
   /** Id of `lower` (equal for names that differ only in case): the option key as an int. */
   readonly lowerId: number;
+  /** The code units of `name`, compared with the scanned text (cheaper than charCodeAt). */
+  readonly codes: Uint16Array;
+  /** INCLUDE / READONLY_INCLUDE if `lower` is that keyword, else 0 (an int test per statement). */
+  readonly keyword: number;
 }
+
+const INCLUDE = 1;
+const READONLY_INCLUDE = 2;
 
 /**
  * Interned statement names of one load. Looked up by a hash computed while scanning, and compared
@@ -106,6 +183,8 @@ export class NameTable {
   private readonly byId: NameEntry[] = [];
   private readonly lowers: string[] = [];
   private readonly lowerIds = new Map<string, number>();
+  /** After a too-long probe sequence (MAX_PROBES): every name by its text, instead of hashes. */
+  private byName: Map<string, NameEntry> | undefined;
 
   entry(id: number): NameEntry {
     return this.byId[id]!;
@@ -115,28 +194,56 @@ export class NameTable {
     return this.lowers[lowerId]!;
   }
 
-  lookup(src: string, start: number, end: number, h: number): NameEntry {
+  /** The entry of the name src[start, end) (codes: its code units, h: hashCodes of them). */
+  lookup(src: string, codes: Codes, start: number, end: number, h: number): NameEntry {
+    if (this.byName !== undefined) return this.lookupByName(src, codes, start, end);
     let mask = this.hashes.length - 1;
     const len = end - start;
+    let probes = 0;
     for (let k = h & mask; ; k = (k + 1) & mask) {
       const e = this.entries[k];
       if (e === undefined) break;
-      if (this.hashes[k] === h && sameText(e.name, src, start, len)) return e;
+      if (this.hashes[k] === h && sameCodes(e.codes, codes, start, len)) return e;
+      if (++probes > MAX_PROBES) {
+        this.toMap(e);
+        return this.lookupByName(src, codes, start, end);
+      }
     }
-    const e = this.add(src.slice(start, end));
+    const e = this.add(src.slice(start, end), codes.subarray(start, end));
     if ((this.size + 1) * 2 > this.hashes.length) {
       this.grow();
       mask = this.hashes.length - 1;
     }
     let k = h & mask;
-    while (this.entries[k] !== undefined) k = (k + 1) & mask;
+    for (let probes = 0; this.entries[k] !== undefined; probes++) {
+      if (probes > MAX_PROBES) return this.toMap(e);
+      k = (k + 1) & mask;
+    }
     this.entries[k] = e;
     this.hashes[k] = h;
     this.size++;
     return e;
   }
 
-  private add(name: string): NameEntry {
+  /** Give up hashing (see MAX_PROBES): every name, `e` included, by its text from now on. */
+  private toMap(e: NameEntry): NameEntry {
+    this.byName = new Map(this.byId.map((x) => [x.name, x]));
+    this.hashes = new Int32Array(0);
+    this.entries = [];
+    return e;
+  }
+
+  private lookupByName(src: string, codes: Codes, start: number, end: number): NameEntry {
+    const name = src.slice(start, end);
+    let e = this.byName!.get(name);
+    if (e === undefined) {
+      e = this.add(name, codes.subarray(start, end));
+      this.byName!.set(name, e);
+    }
+    return e;
+  }
+
+  private add(name: string, nameCodes: Codes): NameEntry {
     const lower = name.toLowerCase();
     let lowerId = this.lowerIds.get(lower);
     if (lowerId === undefined) {
@@ -144,7 +251,9 @@ export class NameTable {
       this.lowers.push(lower);
       this.lowerIds.set(lower, lowerId);
     }
-    const e: NameEntry = { name, lower, id: this.byId.length, lowerId };
+    const keyword = lower === 'include' ? INCLUDE : lower === 'readonly_include' ? READONLY_INCLUDE : 0;
+    const id = this.byId.length;
+    const e: NameEntry = { name, lower, id, lowerId, codes: Uint16Array.from(nameCodes), keyword };
     this.byId.push(e);
     return e;
   }
@@ -167,10 +276,10 @@ export class NameTable {
   }
 }
 
-/** True if src[start, start+len) equals `name` (a charCodeAt loop: inlined, unlike startsWith). */
-function sameText(name: string, src: string, start: number, len: number): boolean {
+/** True if codes[start, start+len) equals `name` (a plain loop: inlined, unlike startsWith). */
+function sameCodes(name: Uint16Array, codes: Codes, start: number, len: number): boolean {
   if (name.length !== len) return false;
-  for (let k = 0; k < len; k++) if (name.charCodeAt(k) !== src.charCodeAt(start + k)) return false;
+  for (let k = 0; k < len; k++) if (name[k] !== codes[start + k]) return false;
   return true;
 }
 
@@ -184,12 +293,6 @@ const NO_ITEMS: Value[] = [];
 const NO_ENTRIES: HashEntry[] = [];
 const SCANNED_ARRAY: ArrayValue = { kind: 'array', items: NO_ITEMS, file: '', line: 0, col: 0 };
 const SCANNED_HASH: HashValue = { kind: 'hash', entries: NO_ENTRIES, file: '', line: 0, col: 0 };
-
-/** The text of one file, retained for the options read from it (values are parsed on demand). */
-export interface FileText {
-  readonly file: string;
-  readonly src: string;
-}
 
 /** Describe a character for an error message. */
 function describe(src: string, i: number): string {
@@ -210,30 +313,34 @@ export class Parser {
   private i = 0;
   private line = 1;
   private lineStart = 0;
+  private readonly src: string;
+  /** src's code units: all scanning reads these (see the file comment). */
+  private readonly b: Codes;
+  private readonly file: string;
   private readonly len: number;
   private readonly maxNesting: number;
   private readonly maxNodes: number;
   private readonly budget: ParseBudget;
   private readonly names: NameTable;
-  private readonly ft: FileText;
   /** Index of `ft` in the target tree's OptionStore (merge mode), -1 until the first option. */
   private fileIdx = -1;
   /** Merge mode: receives include statements. */
   onInclude: IncludeHandler | undefined = undefined;
 
   constructor(
-    private readonly src: string,
-    private readonly file: string,
+    private readonly ft: FileText,
     opts: ParseOptions,
   ) {
-    this.len = src.length;
+    this.src = ft.src;
+    this.b = ft.codes;
+    this.file = ft.file;
+    this.len = ft.src.length;
     const limits = opts.limits ?? DEFAULT_LIMITS;
     this.maxNesting = limits.maxNesting;
     this.maxNodes = limits.maxNodes;
     this.budget = opts.budget ?? { nodes: 0 };
     this.names = opts.names ?? new NameTable();
-    this.ft = { file, src };
-    if (this.len > 0 && src.charCodeAt(0) === 0xfeff) {
+    if (this.len > 0 && this.b[0] === 0xfeff) {
       this.i = 1;
       this.lineStart = 1;
     }
@@ -267,70 +374,91 @@ export class Parser {
 
   // ---- lexing helpers -----------------------------------------------------------------------
 
+  /** The code unit at this.i, or -1 at the end of the text. */
+  private peek(): number {
+    return this.i < this.len ? this.b[this.i]! : -1;
+  }
+
   /** Skip whitespace and comments. */
   private skip(): void {
-    const src = this.src;
+    const b = this.b;
     const len = this.len;
     let i = this.i;
     while (i < len) {
-      const c = src.charCodeAt(i);
-      if (c < 128) {
-        const k = CLASS[c];
-        if (k === WS) {
-          i++;
-          continue;
-        }
-        if (k === NL) {
-          i++;
-          this.line++;
-          this.lineStart = i;
-          continue;
-        }
-        if (k === HASHC) {
-          const j = src.indexOf('\n', i);
-          i = j < 0 ? len : j;
-          continue;
-        }
-        if (c === C_SLASH && i + 1 < len && src.charCodeAt(i + 1) === C_STAR) {
-          const sl = this.line;
-          const sc = i - this.lineStart + 1;
-          const end = src.indexOf('*/', i + 2);
-          if (end < 0) throw this.errAt(sl, sc, "unterminated comment: '/*' without '*/'");
-          let n = src.indexOf('\n', i + 2);
-          while (n >= 0 && n < end) {
-            this.line++;
-            this.lineStart = n + 1;
-            n = src.indexOf('\n', n + 1);
-          }
-          i = end + 2;
-          continue;
-        }
+      const c = b[i]!;
+      // a space is by far the most common character here (indentation): test it first
+      if (c === C_SP) {
+        i++;
+        continue;
+      }
+      if (c >= 128) break;
+      const k = CLASS[c];
+      if (k === WS) {
+        i++;
+        continue;
+      }
+      if (k === NL) {
+        i++;
+        this.line++;
+        this.lineStart = i;
+        continue;
+      }
+      if (k === HASHC) {
+        // the string's indexOf is a native search, faster than a loop for all but tiny comments
+        const j = this.src.indexOf('\n', i);
+        i = j < 0 ? len : j;
+        continue;
+      }
+      if (c === C_SLASH && i + 1 < len && b[i + 1] === C_STAR) {
+        i = this.blockComment(i);
+        continue;
       }
       break;
     }
     this.i = i;
   }
 
-  /** Skip (build=false) or read a bareword starting at this.i (caller checked the first char). */
-  private bare(inList: boolean, build: boolean): string {
+  /** Skip the comment opened by the '/*' at `i` (counting its lines); returns the offset after it. */
+  private blockComment(i: number): number {
     const src = this.src;
+    const end = src.indexOf('*/', i + 2);
+    if (end < 0) throw this.errAt(this.line, i - this.lineStart + 1, "unterminated comment: '/*' without '*/'");
+    let n = src.indexOf('\n', i + 2);
+    while (n >= 0 && n < end) {
+      this.line++;
+      this.lineStart = n + 1;
+      n = src.indexOf('\n', n + 1);
+    }
+    return end + 2;
+  }
+
+  /** Offset of the end of the bareword starting at `start` (caller checked the first char). */
+  private bareEnd(start: number, inList: boolean): number {
+    const b = this.b;
     const len = this.len;
-    const start = this.i;
+    const stop = inList ? STOP_LIST : STOP;
     let i = start;
     while (i < len) {
-      const c = src.charCodeAt(i);
-      if (c < 128 && (CLASS[c] !== BARE || (inList && c === C_COMMA))) break;
+      const c = b[i]!;
+      if (c < 128 && stop[c] !== 0) break;
       i++;
     }
-    this.i = i;
-    return build ? src.slice(start, i) : '';
+    return i;
+  }
+
+  /** Skip (build=false) or read a bareword starting at this.i (caller checked the first char). */
+  private bare(inList: boolean, build: boolean): string {
+    const start = this.i;
+    const end = this.bareEnd(start, inList);
+    this.i = end;
+    return build ? this.src.slice(start, end) : '';
   }
 
   /** Skip (build=false) or read a quoted string starting at this.i (the opening quote). */
   private str(build: boolean): string {
-    const src = this.src;
+    const b = this.b;
     const len = this.len;
-    const q = src.charCodeAt(this.i);
+    const q = b[this.i]!;
     const dq = q === C_DQ;
     const sl = this.line;
     const sc = this.i - this.lineStart + 1;
@@ -339,10 +467,10 @@ export class Parser {
     let out = '';
     for (;;) {
       if (i >= len) throw this.errAt(sl, sc, 'unterminated string');
-      const c = src.charCodeAt(i);
+      const c = b[i]!;
       if (c === q) {
         this.i = i + 1;
-        return build ? out + src.slice(chunk, i) : '';
+        return build ? out + this.src.slice(chunk, i) : '';
       }
       if (c === C_NL) {
         i++;
@@ -350,7 +478,7 @@ export class Parser {
         this.lineStart = i;
       } else if (c === C_BSL) {
         if (i + 1 >= len) throw this.errAt(sl, sc, 'unterminated string');
-        const n = src.charCodeAt(i + 1);
+        const n = b[i + 1]!;
         if (build) {
           let rep: string | undefined;
           if (n === q || n === C_BSL) rep = n === C_BSL ? '\\' : dq ? '"' : "'";
@@ -360,7 +488,7 @@ export class Parser {
             else if (n === 116) rep = '\t';
           }
           if (rep !== undefined) {
-            out += src.slice(chunk, i) + rep;
+            out += this.src.slice(chunk, i) + rep;
             chunk = i + 2;
           }
         }
@@ -380,7 +508,7 @@ export class Parser {
     const line = this.line;
     const col = this.i - this.lineStart + 1;
     this.count(line, col);
-    const c = this.src.charCodeAt(this.i);
+    const c = this.b[this.i]!;
     const quoted = c === C_DQ || c === C_SQ;
     const text = quoted ? this.str(build) : this.bare(inList, build);
     return build ? { kind: 'scalar', text, quoted, file: this.file, line, col } : SCANNED;
@@ -389,18 +517,29 @@ export class Parser {
   /** Like scalar(inList, true) but returns only the text (no Scalar object). */
   private scalarText(inList: boolean): string {
     this.count(this.line, this.i - this.lineStart + 1);
-    const c = this.src.charCodeAt(this.i);
+    const c = this.b[this.i]!;
     return c === C_DQ || c === C_SQ ? this.str(true) : this.bare(inList, true);
   }
 
   /** True if the char at this.i starts a scalar. */
   private atScalar(inList: boolean): boolean {
     if (this.i >= this.len) return false;
-    const c = this.src.charCodeAt(this.i);
+    const c = this.b[this.i]!;
     if (c >= 128) return true;
     const k = CLASS[c];
     if (k === DQ || k === SQ) return true;
     return k === BARE && !(inList && c === C_COMMA);
+  }
+
+  /**
+   * Hash (hashString) of the scalar text `text` just read from src[start, this.i). Escapes turn two
+   * source characters into one, so a text exactly as long as its source span (less the quotes) is
+   * that span verbatim and is hashed in place from the code units, without charCodeAt.
+   */
+  private textHash(text: string, start: number, quoted: boolean): number {
+    const from = quoted ? start + 1 : start;
+    const to = quoted ? this.i - 1 : this.i;
+    return text.length === to - from ? hashCodes(this.b, from, to) : hashString(text);
   }
 
   // ---- grammar ------------------------------------------------------------------------------
@@ -408,7 +547,7 @@ export class Parser {
   /** A value at this.i (after skip); undefined if none starts here. SCANNED if !build. */
   private value(depth: number, inList: boolean, build: boolean): Value | undefined {
     if (this.i >= this.len) return undefined;
-    const c = this.src.charCodeAt(this.i);
+    const c = this.b[this.i]!;
     if (c === C_LPAREN) return this.array(depth + 1, build);
     if (c === C_LBRACK) return this.hash(depth + 1, build);
     if (this.atScalar(inList)) return this.scalar(inList, build);
@@ -437,7 +576,7 @@ export class Parser {
       if (this.i >= this.len) {
         throw this.errHere(`expected ')' to close the array opened at line ${line}, column ${col}`);
       }
-      const c = this.src.charCodeAt(this.i);
+      const c = this.b[this.i]!;
       if (c === C_RPAREN) {
         this.i++;
         break;
@@ -449,7 +588,7 @@ export class Parser {
       }
       if (build) items.push(v);
       this.skip();
-      if (this.i < this.len && this.src.charCodeAt(this.i) === C_COMMA) this.i++;
+      if (this.peek() === C_COMMA) this.i++;
     }
     return build ? { kind: 'array', items, file: this.file, line, col } : SCANNED_ARRAY;
   }
@@ -466,7 +605,7 @@ export class Parser {
       if (this.i >= this.len) {
         throw this.errHere(`expected ']' to close the hash opened at line ${line}, column ${col}`);
       }
-      const c = this.src.charCodeAt(this.i);
+      const c = this.b[this.i]!;
       if (c === C_RBRACK) {
         this.i++;
         break;
@@ -479,7 +618,7 @@ export class Parser {
       const keyStart = this.i;
       const key = this.scalar(true, build);
       this.skip();
-      if (this.i >= this.len || this.src.charCodeAt(this.i) !== C_EQ) {
+      if (this.peek() !== C_EQ) {
         throw this.errHere(
           `expected '=' after hash key ${quoteForMsg(this.keyText(keyStart))}, found ${describe(this.src, this.i)}`,
         );
@@ -494,33 +633,33 @@ export class Parser {
       }
       if (build) entries.push({ key, value: v });
       this.skip();
-      if (this.i < this.len && this.src.charCodeAt(this.i) === C_COMMA) this.i++;
+      if (this.peek() === C_COMMA) this.i++;
     }
     return build ? { kind: 'hash', entries, file: this.file, line, col } : SCANNED_HASH;
   }
 
   /** The text of the hash key (a scalar) starting at `start` (for error messages). */
   private keyText(start: number): string {
-    const p = new Parser(this.src, this.file, {});
+    const p = new Parser(this.ft, {});
     p.i = start;
     return p.scalar(true, true).text;
   }
 
   /** Scan a statement name at this.i (caller checked the first char) and intern it. */
   private name(): NameEntry {
-    const src = this.src;
+    const b = this.b;
     const len = this.len;
     const start = this.i;
     let i = start;
     let h = 0;
     while (i < len) {
-      const c = src.charCodeAt(i);
-      if (c < 128 && CLASS[c] !== BARE) break;
-      h = (Math.imul(h, 31) + c) | 0;
+      const c = b[i]!;
+      if (c < 128 && STOP[c] !== 0) break;
+      h = hashStep(h, c);
       i++;
     }
     this.i = i;
-    return this.names.lookup(src, start, i, (h ^ (h >>> 15)) | 0);
+    return this.names.lookup(this.src, b, start, i, hashFinish(h));
   }
 
   /**
@@ -538,6 +677,7 @@ export class Parser {
   ): Stmt[] {
     const out: Stmt[] = [];
     const src = this.src;
+    const b = this.b;
     const build = target === undefined;
     for (;;) {
       this.skip();
@@ -549,7 +689,7 @@ export class Parser {
         }
         return out;
       }
-      const c = src.charCodeAt(this.i);
+      const c = b[this.i]!;
       if (c === C_RBRACE) {
         if (openName !== undefined) {
           this.i++;
@@ -565,7 +705,7 @@ export class Parser {
       this.count(line, col);
       const nm = this.name();
       const name = nm.name;
-      if (nm.lower === 'include' || nm.lower === 'readonly_include') {
+      if (nm.keyword !== 0) {
         this.skip();
         if (!this.atScalar(false)) {
           throw this.errHere(`expected a path after ${name}, found ${describe(src, this.i)}`);
@@ -574,7 +714,7 @@ export class Parser {
         if (path.text === '') throw this.errAt(path.line, path.col, `empty path after ${name}`);
         const st: IncludeStmt = {
           kind: 'include',
-          readonly: nm.lower === 'readonly_include',
+          readonly: nm.keyword === READONLY_INCLUDE,
           path,
           file: this.file,
           line,
@@ -585,16 +725,17 @@ export class Parser {
         continue;
       }
       this.skip();
-      const n = this.i < this.len ? src.charCodeAt(this.i) : -1;
+      const n = this.peek();
       // scope instance: its text, and where it starts (the Scalar is built lazily in merge mode)
       let instText: string | undefined;
+      let instHash = 0;
       let instLine = 0;
       let instCol = 0;
       let instQuoted = false;
       if (n === C_EQ) {
         this.i++;
         this.skip();
-        if (!(this.i < this.len && src.charCodeAt(this.i) === C_LBRACE)) {
+        if (this.peek() !== C_LBRACE) {
           const vs = this.i;
           const vl = this.line;
           const v = this.value(depth, false, build);
@@ -613,12 +754,14 @@ export class Parser {
         this.option(out, target, nm, v, line, col, vs, vl);
         continue;
       } else if (n >= 0 && n !== C_LBRACE && this.atScalar(false)) {
+        const instStart = this.i;
         instLine = this.line;
         instCol = this.i - this.lineStart + 1;
         instQuoted = n === C_DQ || n === C_SQ;
         instText = this.scalarText(false);
+        if (!build) instHash = this.textHash(instText, instStart, instQuoted);
         this.skip();
-        if (this.i >= this.len || src.charCodeAt(this.i) !== C_LBRACE) {
+        if (this.peek() !== C_LBRACE) {
           throw this.errHere(
             `expected '{' after scope instance ${quoteForMsg(instText)} of ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
           );
@@ -646,7 +789,7 @@ export class Parser {
         }
         out.push(st);
       } else {
-        const child = target.child(nm, instText, instQuoted, instLine, instCol, this.file, line, col);
+        const child = target.child(nm, instText, instHash, instQuoted, instLine, instCol, this.file, line, col);
         this.body(depth + 1, name, line, col, child);
       }
     }
@@ -673,23 +816,22 @@ export class Parser {
 }
 
 export function parseInternal(text: string, file: string, opts: ParseOptions = {}): ParsedFile {
-  const p = new Parser(text, file, opts);
+  const p = new Parser(fileText(file, text), opts);
   return { file, body: p.body(opts.baseDepth ?? 0, undefined, 0, 0, undefined) };
 }
 
 /**
- * Parse `text` and merge it into `target` as it is read (no AST). Option values are validated
+ * Parse `ft` and merge it into `target` as it is read (no AST). Option values are validated
  * but materialised lazily. Include statements are passed to `onInclude` in document order.
  */
 export function parseInto(
-  text: string,
-  file: string,
+  ft: FileText,
   target: ScopeNode,
   opts: ParseOptions,
   onInclude: IncludeHandler | undefined,
 ): void {
   // names are interned per tree: option records refer to them by id
-  const p = new Parser(text, file, { ...opts, names: target.store.names });
+  const p = new Parser(ft, { ...opts, names: target.store.names });
   p.onInclude = onInclude;
   p.body(opts.baseDepth ?? 0, undefined, 0, 0, target);
 }

@@ -356,6 +356,36 @@ describe('merged tree (small and big scopes)', () => {
   });
 });
 
+describe('crafted hash collisions (hostile config)', () => {
+  // "Aa" and "BB" have the same value under the tables' fixed hash (h * 31 + c), so every string
+  // made of k such blocks collides with the 2^k - 1 others. Without the MAX_PROBES fallback each
+  // new name or instance would scan all earlier ones: 2^16 of them took minutes to load.
+  const colliding = (k: number): string[] => {
+    let out = [''];
+    for (let i = 0; i < k; i++) out = out.flatMap((p) => [`${p}Aa`, `${p}BB`]);
+    return out;
+  };
+  const all = colliding(16);
+
+  it('65536 scope instances that all collide load, all distinct, reopened ones merged', { timeout: 60_000 }, () => {
+    const src = all.map((w, i) => `s "${w}" { n = ${i} }`).join('\n') + `\ns "${all[7]}" { extra = yes }\n`;
+    const doc = documentFromText(src, F);
+    assert.equal(doc.root.scopes.size, all.length);
+    const seventh = scope(doc, ['s', all[7]!]);
+    assert.deepEqual([...seventh.options.keys()], ['n', 'extra']);
+    assert.equal(text(seventh, 'n'), '7');
+    assert.equal(text(scope(doc, ['s', all[all.length - 1]!]), 'n'), String(all.length - 1));
+  });
+
+  it('65536 option names that all collide load, all distinct, later values winning', { timeout: 60_000 }, () => {
+    const src = all.map((w, i) => `${w} = ${i}`).join('\n') + `\n${all[3]} = late\n`;
+    const doc = documentFromText(src, F);
+    assert.equal(doc.root.options.size, all.length);
+    assert.equal(text(doc.root, all[3]!.toLowerCase()), 'late');
+    assert.equal(text(doc.root, all[4]!.toLowerCase()), '4');
+  });
+});
+
 describe('includes (syntax)', () => {
   it('include / readonly_include in any scope, any case, quoted or bare path', () => {
     const body = stripPositions(parseText('include "a.conf"\nDomain x { READONLY_INCLUDE \'b.conf\' Include c.conf }', F).body);
