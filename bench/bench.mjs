@@ -14,7 +14,7 @@
 // from wait4's rusage. Chosen over GNU time (10 ms resolution, one more fork+exec per run) and
 // over Node's spawnSync (times pipes and libuv along with the command).
 //
-// Profile mode: see profile() below and bench/prof-hook.cjs.
+// Profile mode: see profile() below, bench/prof-hook.cjs and bench/cached-run.cjs.
 //
 // Artifacts go to .cache/bench/ (git-ignored): runner, hello (+ hello.cjs), parse.mjs, prof/.
 // dist/secwrap is measured as it is (a warning is printed if it is older than its sources);
@@ -572,7 +572,7 @@ function analyse(profiles, bundleText) {
     for (let i = 0; i + 1 < p.samples.length; i++) add(self, p.samples[i], p.timeDeltas[i + 1] / 1000);
     const frameInfo = (n) => {
       const cf = n.callFrame;
-      if (cf.url === bundleUrl && cf.lineNumber === 0 && cf.columnNumber === 0)
+      if (cf.url === bundleUrl && cf.lineNumber === 0 && cf.columnNumber <= 1) // 1: wrapped (cached-run.cjs)
         return { inBundle: true, mod: '(bundle top level)', pkg: '(bundle top level)', fn: '(anonymous)', line: 1 };
       if (cf.url === bundleUrl) {
         const mod = modOf(cf.lineNumber);
@@ -695,14 +695,24 @@ function profile() {
     const expl = join(profDir, 'explain');
     mkdirSync(expl);
     spawnSync(PINNED, ['--cpu-prof', `--cpu-prof-dir=${expl}`, '--cpu-prof-interval=50', BUNDLE, 'explain', '-c', conf, '--', '/bin/true'], { stdio: 'ignore' });
-    // 3. The exec path with the hook (profile stopped right before execve), several runs.
+    // 3. The exec path with the hook (profile stopped right before execve), several runs, with the
+    //    bundle compiled as the executable compiles its program: from a code cache trained on the
+    //    exec path (bench/cached-run.cjs; the same wrapping and training as scripts/build.mjs).
+    const wrapped = join(profDir, 'secwrap.wrapped.js');
+    const cache = join(profDir, 'secwrap.jscache');
+    writeFileSync(wrapped, `(function (exports, require, module, __filename, __dirname) {${bundleText.replace(/^#!/, '//')}\n})`);
+    const tr = spawnSync(PINNED, ['--predictable', join(ROOT, 'scripts/sea/train.cjs'), wrapped, `file://${BUNDLE}`, BUNDLE, cache, '-c', conf, '--', join(dir, 'absent')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
+    if (!existsSync(cache)) fatal(`training the code cache failed (exit ${tr.status}): ${tr.stderr}`);
     const runs = Number(opt['profile-runs']);
     const profiles = [];
     const walls = [];
     for (let i = 0; i < runs + 1; i++) {
       const out = join(profDir, `exec-${i}.cpuprofile`);
       const t = performance.now();
-      const r = spawnSync(PINNED, ['--require', join(BENCH, 'prof-hook.cjs'), BUNDLE, '-c', conf, '--', '/bin/true'], {
+      const r = spawnSync(PINNED, ['--require', join(BENCH, 'prof-hook.cjs'), join(BENCH, 'cached-run.cjs'), wrapped, cache, BUNDLE, '-c', conf, '--', '/bin/true'], {
         env: { ...process.env, BENCH_PROF_OUT: out, BENCH_PROF_INTERVAL_US: '50' },
         stdio: ['ignore', 'ignore', 'pipe'],
         encoding: 'utf8',
@@ -720,7 +730,8 @@ function profile() {
     const top = (m, n = 15) => [...m.entries()].sort((x, y) => y[1] - x[1]).slice(0, n);
     const line = (k, v) => `  ${lpad(f2(per(v)), 7)} ms  ${lpad(((100 * v) / a.total).toFixed(1), 5)}%  ${k}`;
     const profiledSpan = stats(profiles.map((p) => (p.endTime - p.startTime) / 1000));
-    o.push(`secwrap exec path profile: ${relative(ROOT, PINNED)} (${version(PINNED)}) --require bench/prof-hook.cjs dist/secwrap.cjs -c CONF -- /bin/true`);
+    o.push(`secwrap exec path profile: ${relative(ROOT, PINNED)} (${version(PINNED)}) --require bench/prof-hook.cjs bench/cached-run.cjs … dist/secwrap.cjs -c CONF -- /bin/true`);
+    o.push('  (the bundle compiled from a code cache trained on the exec path, as the executable compiles its program)');
     o.push(`  ${profiles.length} runs (+1 warm-up), sampling every 50 us; per run: ${f1(per(a.total))} ms sampled from the preload to execve (profiler span median ${f1(profiledSpan.med)} ms),`);
     o.push(`  whole process under the profiler median ${f1(stats(walls.slice(1)).med)} ms. Times below are per run (average), self time unless said otherwise.`);
     o.push(`  (--cpu-prof itself on the exec path wrote ${litFiles} profile(s): Node writes it at exit and execve never exits; hence the hook.)`);
