@@ -8,11 +8,13 @@
 // (the addon, loaded by src/libc/native.ts through an unnamed O_TMPFILE inode, see there). Steps:
 //   1. copy the pinned node and `strip` the copy (cached in .cache/sea/, keyed by the input's
 //      size and content hash); stripping the finished executable would break it;
-//   2. wrap the bundle and make its code cache with scripts/sea/train.cjs: for dist/secwrap, after
-//      a training run of the exec path in a child process (`secwrap -c CONF -- ABSENT`, CONF the
+//   2. bundle the program (cmd/secwrap.ts) and the CLI (cmd/cli.ts) again, minified, wrap each and
+//      make its code cache with scripts/sea/train.cjs: for dist/secwrap's program, after a
+//      training run of the exec path in a child process (`secwrap -c CONF -- ABSENT`, CONF the
 //      bench's request: nobody, nogroup, cap_net_bind_service; as root it really drops, in that
 //      child only, and stops at execve with 127; unprivileged it stops at the refusal and the
-//      cache covers less: still correct, only slower). See scripts/sea/main.cjs for why;
+//      cache covers less: still correct, only slower); for the CLI, after `secwrap explain -c
+//      CONF -- ABSENT`. See scripts/sea/main.cjs for why;
 //   3. write a SEA config and run `<pinned node> --build-sea <config>` (Node >= 25.5, no postject):
 //        execArgvExtension "none"   NODE_OPTIONS and the command line cannot add Node options;
 //        execArgv                   --openssl-config=/dev/null: OPENSSL_CONF could otherwise make
@@ -188,23 +190,29 @@ function wrapBundle(cjs, out) {
 const cleanEnv = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin' });
 
 /**
- * bundle.jscache for `wrapped`: after a training run of the exec path when `train` is set (see the
- * steps at the top), else of the compiled script alone.
+ * The code cache of asset `save` ("main" or "cli") of `wrapped` ({ main, cli? }: wrapped bundles),
+ * written to `out`: after a training run (see the steps at the top) for `train` "exec" (the exec
+ * path, for main) or "explain" (`secwrap explain`, for the CLI: yargs, the options, the plan's
+ * text), else of the compiled script alone.
  */
-function codeCache(wrapped, cjs, out, filename, train) {
+function codeCache(wrapped, save, out, train) {
   const args = [];
   let tmp;
   if (train) {
     // The bench's request (bench/bench.mjs), from a fresh root-owned-when-root folder. A command
-    // that cannot exist: the run ends at execve with 127, in the child only.
+    // that cannot exist: the exec path ends at execve with 127, in the child only.
     tmp = mkdtempSync(join(tmpdir(), 'secwrap-train-'));
     chmodSync(tmp, 0o755); // searchable after the drop, so execve fails with ENOENT
     const conf = join(tmp, 'ecelerity.conf');
     writeFileSync(conf, 'security {\n  user = nobody\n  group = nogroup\n  capabilities = "cap_net_bind_service+ep"\n}\n', { mode: 0o644 });
-    args.push('-c', conf, '--', join(tmp, 'absent'));
+    args.push(...(train === 'explain' ? ['explain'] : []), '-c', conf, '--', join(tmp, 'absent'));
   }
+  const specFile = join(cache, `train.${process.pid}.json`);
+  // The run's __filename: dist/ of this checkout, wherever the output goes, so the addon is found
+  // in this checkout's node_modules (and the run, hence the cache, is the same).
+  writeFileSync(specFile, JSON.stringify({ ...wrapped, anchor: join(root, 'dist', 'secwrap.cjs'), save, out, args }));
   try {
-    const r = spawnSync(pinnedNode, ['--predictable', ...SEA_EXEC_ARGV, seaTrain, wrapped, filename, cjs, out, ...args], {
+    const r = spawnSync(pinnedNode, ['--predictable', ...SEA_EXEC_ARGV, seaTrain, specFile], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: cleanEnv(),
       encoding: 'utf8',
@@ -212,26 +220,28 @@ function codeCache(wrapped, cjs, out, filename, train) {
     if (!existsSync(out) || statSync(out).size === 0) {
       throw new Error(`the code cache training run wrote no cache (exit ${r.status}): ${r.stderr}`);
     }
-    if (train && r.status !== 127) {
+    const expected = train === 'exec' ? 127 : 0;
+    if (train && r.status !== expected) {
       const why = r.stderr.trim().split('\n').pop();
-      process.stderr.write(`build: the training run stopped before execve (exit ${r.status}: ${why}); the code cache covers less of the exec path\n`);
+      process.stderr.write(`build: the ${train} training run ended with ${r.status}, not ${expected} (${why}); the ${save} code cache covers less\n`);
     }
   } finally {
+    rmSync(specFile, { force: true });
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
   // The Node that will read the cache must accept it (same V8, same flags): checked, not hoped.
   const check = spawnSync(
     pinnedNode,
-    [...SEA_EXEC_ARGV, '-e', 'const fs=require("fs"),vm=require("vm");const s=new vm.Script(fs.readFileSync(process.argv[1],"latin1"),{filename:process.argv[3],cachedData:fs.readFileSync(process.argv[2])});process.exit(s.cachedDataRejected?1:0)', wrapped, out, filename],
+    [...SEA_EXEC_ARGV, '-e', 'const fs=require("fs"),vm=require("vm");const s=new vm.Script(fs.readFileSync(process.argv[1],"latin1"),{filename:process.argv[3],cachedData:fs.readFileSync(process.argv[2])});process.exit(s.cachedDataRejected?1:0)', wrapped[save], out, `${save}.cjs`],
     { stdio: 'inherit', env: cleanEnv() },
   );
-  if (check.status !== 0) throw new Error(`the pinned Node rejects the code cache made for ${wrapped}`);
+  if (check.status !== 0) throw new Error(`the pinned Node rejects the code cache made for ${wrapped[save]}`);
 }
 
 /**
  * A single executable at `output` from `scripts`: [{ asset, entry, train }]; asset "main" is the
  * program, "cli" the lazily loaded CLI (assets ASSET.js and ASSET.jscache each, see
- * scripts/sea/main.cjs).
+ * scripts/sea/main.cjs); `train` as for codeCache().
  */
 async function buildSea(scripts, output) {
   mkdirSync(cache, { recursive: true });
@@ -241,17 +251,19 @@ async function buildSea(scripts, output) {
   const temps = [configFile, tmpOut];
   try {
     const assets = { [ADDON_ASSET]: addon };
-    for (const { asset: name, entry, train } of scripts) {
-      const min = join(cache, `${name}.${process.pid}.min.cjs`);
-      const wrapped = join(cache, `${name}.${process.pid}.js`);
-      const jscache = join(cache, `${name}.${process.pid}.jscache`);
-      temps.push(min, wrapped, jscache);
+    const wrapped = {};
+    for (const { asset, entry } of scripts) {
+      const min = join(cache, `${asset}.${process.pid}.min.cjs`);
+      wrapped[asset] = join(cache, `${asset}.${process.pid}.js`);
+      temps.push(min, wrapped[asset]);
       await bundle(entry, min, { minify: true });
-      wrapBundle(min, wrapped);
-      // The training run's __filename: dist/ of this checkout, wherever the output goes, so the
-      // addon is found in this checkout's node_modules (and the run, hence the cache, is the same).
-      codeCache(wrapped, join(root, 'dist', `${name}.cjs`), jscache, `${name}.cjs`, train);
-      Object.assign(assets, { [`${name}.js`]: wrapped, [`${name}.jscache`]: jscache });
+      wrapBundle(min, wrapped[asset]);
+    }
+    for (const { asset, train } of scripts) {
+      const jscache = join(cache, `${asset}.${process.pid}.jscache`);
+      temps.push(jscache);
+      codeCache(wrapped, asset, jscache, train);
+      Object.assign(assets, { [`${asset}.js`]: wrapped[asset], [`${asset}.jscache`]: jscache });
     }
     const config = {
       main: basename(seaMain),
@@ -292,7 +304,7 @@ if (opts.entry) {
   const out = resolve(opts.out);
   const entry = resolve(opts.entry);
   await bundle(entry, `${out}.cjs`, { minify: false });
-  await buildSea([{ asset: 'main', entry, train: false }], out);
+  await buildSea([{ asset: 'main', entry, train: undefined }], out);
 } else {
   mkdirSync(dist, { recursive: true });
   const cjs = join(dist, 'secwrap.cjs');
@@ -303,8 +315,8 @@ if (opts.entry) {
   if (why === undefined) {
     await buildSea(
       [
-        { asset: 'main', entry: join(root, 'cmd/secwrap.ts'), train: true },
-        { asset: 'cli', entry: join(root, 'cmd/cli.ts'), train: false },
+        { asset: 'main', entry: join(root, 'cmd/secwrap.ts'), train: 'exec' },
+        { asset: 'cli', entry: join(root, 'cmd/cli.ts'), train: 'explain' },
       ],
       launcher,
     );
