@@ -1,4 +1,4 @@
-// Build: bundle the CLI with esbuild into dist/secwrap.cjs, then produce dist/secwrap.
+// Build: bundle the program and the CLI with esbuild into dist/secwrap.cjs and dist/cli.cjs, then produce dist/secwrap.
 // dist/secwrap is the command every test, bats suite and benchmark runs.
 //
 // dist/secwrap is a Node single executable application (SEA): one ELF file made from the
@@ -33,7 +33,7 @@
 //        main (relative)            run from scripts/sea/, so the blob holds "main.cjs" and not the
 //                                   checkout's path: same bytes wherever it is built;
 //   4. write to a temporary name next to the output, then rename (never a half-written binary).
-// The plain bundle dist/secwrap.cjs stays: unit tests and Node 20 runs use it.
+// The plain bundles dist/secwrap.cjs and dist/cli.cjs stay: unit tests and Node 20 runs use them.
 //
 // Without the pinned Node (e.g. `npm install --omit=dev`, another platform) dist/secwrap falls
 // back to a shell launcher that execs the bundle with the Node running this build.
