@@ -38,6 +38,7 @@ import os from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { wrapBundle } from '../scripts/sea/wrap.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = join(ROOT, 'bench');
@@ -700,8 +701,10 @@ function profile() {
     //    exec path (bench/cached-run.cjs; the same wrapping and training as scripts/build.mjs).
     const wrapped = join(profDir, 'secwrap.wrapped.js');
     const cache = join(profDir, 'secwrap.jscache');
-    writeFileSync(wrapped, `(function (exports, require, module, __filename, __dirname) {${bundleText.replace(/^#!/, '//')}\n})`);
-    const tr = spawnSync(PINNED, ['--predictable', join(ROOT, 'scripts/sea/train.cjs'), wrapped, `file://${BUNDLE}`, BUNDLE, cache, '-c', conf, '--', join(dir, 'absent')], {
+    wrapBundle(BUNDLE, wrapped);
+    const spec = join(profDir, 'train.json');
+    writeFileSync(spec, JSON.stringify({ main: wrapped, anchor: BUNDLE, save: 'main', out: cache, args: ['-c', conf, '--', join(dir, 'absent')] }));
+    const tr = spawnSync(PINNED, ['--predictable', join(ROOT, 'scripts/sea/train.cjs'), spec], {
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
     });

@@ -62,6 +62,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { wrapBundle } from './sea/wrap.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache', 'sea');
@@ -172,18 +173,6 @@ function strippedNode() {
   }
   renameSync(tmp, out);
   return out;
-}
-
-/**
- * The bundle as scripts/sea/main.cjs compiles it: one function of (exports, require, module,
- * __filename, __dirname), as Node wraps a CommonJS module. A leading "#!" line becomes a "//"
- * comment of the same length, so line and column numbers stay those of the bundle.
- */
-function wrapBundle(cjs, out) {
-  let text = readFileSync(cjs, 'latin1');
-  if (/[^\x00-\x7f]/.test(text)) throw new Error(`${cjs} is not ASCII: main.cjs decodes it as latin1`);
-  if (text.startsWith('#!')) text = `//${text.slice(2)}`;
-  writeFileSync(out, `(function (exports, require, module, __filename, __dirname) {${text}\n})`);
 }
 
 /** A clean environment: the build must not depend on (or be steered by) NODE_OPTIONS & co. */

@@ -26,7 +26,7 @@ const compile = (asset) => new Script(readFileSync(spec[asset], 'latin1'), { fil
 const scripts = { main: compile('main') };
 const fd = openSync(spec.out, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_CLOEXEC, 0o644);
 const save = () => {
-  const s = scripts[spec.save] ?? (spec.args.length === 0 ? (scripts[spec.save] = compile(spec.save)) : undefined);
+  const s = scripts[spec.save];
   if (!s) throw new Error(`train.cjs: the run never loaded ${spec.save}`);
   const data = s.createCachedData();
   for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
@@ -46,6 +46,7 @@ function requireHere(id) {
 }
 
 if (spec.args.length === 0) {
+  scripts[spec.save] ??= compile(spec.save);
   save();
 } else {
   process.on('exit', save);
