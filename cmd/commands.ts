@@ -2,7 +2,6 @@
  * The subcommands' policy, each a straight line over the library:
  * parse → resolve → plan → apply → verify → exec.
  */
-import { writeSync } from 'node:fs';
 import { capFromText, capsReport, privilegesFromText } from '../src/caps/index.js';
 import { checkJson, loadConfig, loadSecurity, securityScope, type SecurityScope } from '../src/config/index.js';
 import { ConfigError, SecwrapError } from '../src/errors.js';
@@ -16,15 +15,12 @@ import { buildRequest, type Flags } from '../src/plan/request.js';
 import { capLastCap } from '../src/caps/index.js';
 import { isatty } from '../src/libc/libc.js';
 import { checkChrootPath, checkConfigDescriptor } from '../src/trust/trust.js';
+import { writeAll } from './output.js';
 
 export type RunFlags = Flags;
 
-const out = (s: string): void => {
-  writeSync(1, s);
-};
-const err = (s: string): void => {
-  writeSync(2, s);
-};
+const out = (s: string): void => writeAll(1, s);
+const err = (s: string): void => writeAll(2, s);
 
 /** Installed setuid/setgid (real and effective ids differ): refuse, whoever asks. */
 function refuseSetuid(): void {
@@ -38,12 +34,13 @@ function scopeOf(flags: Flags): SecurityScope | null {
   return flags.config === undefined ? null : loadSecurity(flags.config, { onOpen: checkConfigDescriptor });
 }
 
-function makePlan(flags: Flags, command: string[]): Plan {
+/** `status`: an open reader of /proc/self/status when the caller has one (the run path). */
+function makePlan(flags: Flags, command: string[], status?: StatusReader): Plan {
   refuseSetuid();
   const req = buildRequest(flags, scopeOf(flags), command);
   if (req.chroot !== undefined) req.chroot = checkChrootPath(req.chroot);
   return buildPlan(req, {
-    state: readState(),
+    state: status ? status.read() : readState(),
     pid: process.pid,
     env: process.env,
     stdinIsTty: isatty(0),
@@ -53,13 +50,13 @@ function makePlan(flags: Flags, command: string[]): Plan {
 /** The run path. Returns only by throwing (exit 125, 126 or 127); success is execve. */
 export function run(flags: Flags, command: string[]): never {
   if (command.length === 0) throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
-  const plan = makePlan(flags, command);
-  const log = flags.verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
   const status = new StatusReader(); // opened before any chroot; close-on-exec
-  apply(plan, log, status);
+  const plan = makePlan(flags, command, status);
+  const log = flags.verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
+  const verified = apply(plan, log, status);
   // The hand-off, after verification: nothing below changes credentials.
   log('signals: every disposition to default, empty mask');
-  resetSignals(status);
+  resetSignals(status, verified.sigIgnored);
   log('stdio: restore the flags found at start, pass on kept descriptors');
   restoreDescriptors(plan);
   const envp = targetEnv(plan, process.env);

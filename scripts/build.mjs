@@ -22,6 +22,13 @@
 //                                   OpenSSL load a provider module (code) at start-up as root;
 //                                   --no-warnings: NODE_REDIRECT_WARNINGS / NODE_PENDING_DEPRECATION
 //                                   cannot make a root process write files or noise;
+//                                   --disable-sigusr1: a SIGUSR1 cannot open the inspector (a
+//                                   debugger port in a root process); Node starts no
+//                                   SignalInspector thread;
+//                                   --v8-pool-size=1: one V8 worker thread, not four. Every
+//                                   thread costs at start, is signalled by glibc at each of
+//                                   setgroups/setresgid/setresuid (all threads must switch) and
+//                                   is killed by execve. Measured with bench/: −3 ms together;
 //        useCodeCache true          main.cjs's V8 code cache is embedded and used. Besides speed,
 //                                   this keeps NODE_COMPILE_CACHE away from the main script:
 //                                   without it Node compiles the main script through its compile
@@ -74,7 +81,7 @@ const seaMain = join(root, 'scripts/sea/main.cjs');
 const seaTrain = join(root, 'scripts/sea/train.cjs');
 // What the pinned Node runs with inside the executable; the training run uses the same options,
 // so nothing differs between the Node that made the code cache and the one that reads it.
-const SEA_EXEC_ARGV = ['--openssl-config=/dev/null', '--no-warnings'];
+const SEA_EXEC_ARGV = ['--openssl-config=/dev/null', '--no-warnings', '--disable-sigusr1', '--v8-pool-size=1'];
 
 const { values: opts } = parseArgs({
   options: { entry: { type: 'string' }, out: { type: 'string' }, dist: { type: 'string' } },

@@ -8,14 +8,15 @@ import { SecwrapError } from '../errors.js';
 import * as libc from '../libc/libc.js';
 import { missingPrivileges, type Plan, type StepOp } from '../plan/plan.js';
 import { verify } from './verify.js';
-import type { StatusReader } from './state.js';
+import type { ProcState, StatusReader } from './state.js';
 
 export type Log = (line: string) => void;
 
 const SIGHUP = 1;
 const SIGCONT = 18;
 
-export function apply(plan: Plan, log: Log, status: StatusReader): void {
+/** Returns the state read back by the verification (the hand-off starts from it). */
+export function apply(plan: Plan, log: Log, status: StatusReader): ProcState {
   // 0. Refuse before the first side effect if any step would fail for lack of privilege.
   const missing = missingPrivileges(plan);
   if (missing.length) throw new SecwrapError(missing[0]!);
@@ -103,7 +104,7 @@ export function apply(plan: Plan, log: Log, status: StatusReader): void {
 
   // 12. Read everything back and compare with the plan.
   say('verify');
-  verify(plan, status);
+  return verify(plan, status);
 }
 
 function newSession(): void {

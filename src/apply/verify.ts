@@ -22,7 +22,10 @@ export function differences(state: ProcState, expect: Expected): string[] {
   return out;
 }
 
-export function verify(plan: Plan, status: StatusReader): void {
-  const diff = differences(status.read(), plan.expect);
+/** The state read back, when it is the planned one. */
+export function verify(plan: Plan, status: StatusReader): ProcState {
+  const state = status.read();
+  const diff = differences(state, plan.expect);
   if (diff.length) throw new SecwrapError(`verification failed: ${diff.join('; ')}`);
+  return state;
 }

@@ -7,15 +7,15 @@ import { SecwrapError } from '../errors.js';
 import * as libc from '../libc/libc.js';
 import type { Plan } from '../plan/plan.js';
 import type { StatusReader } from '../apply/state.js';
-import { O_CLOEXEC, O_NONBLOCK, startupStdioFlags } from './startup.js';
+import { O_NONBLOCK, startupStdioFlags } from './startup.js';
 
 /**
  * Every ignored signal back to default (caught ones are reset by execve itself), empty mask;
  * both read back from /proc/self/status. Node ignores SIGPIPE and SIGXFSZ; a caller's ignored
- * signals were already reset by Node at its start, but any left are reset here too.
+ * signals were already reset by Node at its start, but any left are reset here too. `ignored`:
+ * SigIgn as just read (by the verification).
  */
-export function resetSignals(status: StatusReader): void {
-  const ignored = status.read().sigIgnored;
+export function resetSignals(status: StatusReader, ignored: bigint): void {
   for (let sig = 1; sig <= 64; sig++) {
     if ((ignored & (1n << BigInt(sig - 1))) !== 0n) libc.sigSetDefault(sig);
   }
@@ -25,7 +25,11 @@ export function resetSignals(status: StatusReader): void {
   if (after.sigBlocked !== 0n) throw new SecwrapError(`signal mask is 0x${after.sigBlocked.toString(16)} after clearing it`);
 }
 
-/** Stdio flags as found at start; 0 1 2 and the kept descriptors inherited across execve. */
+/**
+ * Stdio flags as found at start; 0 1 2 and the kept descriptors inherited across execve. Each
+ * flag is read from the kernel, and read again after any change; a flag already as wanted is not
+ * written (two fcntl calls per descriptor in the usual case, each ≈ 12 µs through ffi-rs).
+ */
 export function restoreDescriptors(plan: Plan): void {
   for (const fd of [0, 1, 2]) {
     const fdFlags = libc.fcntlIfOpen(fd, libc.F_GETFD);
@@ -34,21 +38,25 @@ export function restoreDescriptors(plan: Plan): void {
     if (original === null || original === undefined) {
       throw new SecwrapError(`cannot restore the flags of descriptor ${fd}: they were unknown at start (is /proc mounted?)`);
     }
-    const want = original & ~O_CLOEXEC;
+    const want = original & O_NONBLOCK;
     const now = libc.fcntl(fd, libc.F_GETFL);
-    if ((now & O_NONBLOCK) !== (want & O_NONBLOCK)) libc.fcntl(fd, libc.F_SETFL, (now & ~O_NONBLOCK) | (want & O_NONBLOCK));
-    if ((libc.fcntl(fd, libc.F_GETFL) & O_NONBLOCK) !== (want & O_NONBLOCK)) throw new SecwrapError(`descriptor ${fd}: O_NONBLOCK could not be restored`);
-    clearCloexec(fd);
+    if ((now & O_NONBLOCK) !== want) {
+      libc.fcntl(fd, libc.F_SETFL, (now & ~O_NONBLOCK) | want);
+      if ((libc.fcntl(fd, libc.F_GETFL) & O_NONBLOCK) !== want) throw new SecwrapError(`descriptor ${fd}: O_NONBLOCK could not be restored`);
+    }
+    clearCloexec(fd, fdFlags);
   }
   for (const fd of plan.keepFds) {
-    if (libc.fcntlIfOpen(fd, libc.F_GETFD) === null) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
-    clearCloexec(fd);
+    const fdFlags = libc.fcntlIfOpen(fd, libc.F_GETFD);
+    if (fdFlags === null) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
+    clearCloexec(fd, fdFlags);
   }
 }
 
-function clearCloexec(fd: number): void {
-  const f = libc.fcntl(fd, libc.F_GETFD);
-  if (f & libc.FD_CLOEXEC) libc.fcntl(fd, libc.F_SETFD, f & ~libc.FD_CLOEXEC);
+/** `flags`: the descriptor's F_GETFD flags, just read. */
+function clearCloexec(fd: number, flags: number): void {
+  if ((flags & libc.FD_CLOEXEC) === 0) return;
+  libc.fcntl(fd, libc.F_SETFD, flags & ~libc.FD_CLOEXEC);
   if (libc.fcntl(fd, libc.F_GETFD) & libc.FD_CLOEXEC) throw new SecwrapError(`descriptor ${fd} is still close-on-exec`);
 }
 

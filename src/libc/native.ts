@@ -166,9 +166,14 @@ function tryDir(
     if (!fst.isFile() || fst.nlink !== 0 || fst.size !== 0 || fst.uid !== euid) {
       return 'O_TMPFILE open did not give an empty unnamed file of ours';
     }
-    checkProc();
     const self = `/proc/self/fd/${fd}`;
-    const pst = statSync(self);
+    let pst;
+    try {
+      pst = statSync(self);
+    } catch (e) {
+      checkProc(); // a clearer message when /proc itself is missing
+      return `${self}: ${reason(e)}`;
+    }
     if (pst.dev !== fst.dev || pst.ino !== fst.ino) return `${self} is not the file just opened`;
     const type = statfsSync(self).type;
     const bad = UNTRUSTED_FS.get(type);

@@ -181,6 +181,17 @@ CONF
   assert_line --index 399 --partial '"text":"30+p"'
 }
 
+@test "caps: all of a long output reaches a slow pipe (non-blocking stdout, partial writes)" {
+  texts=$(yes cap_chown+ep | head -3000)
+  # shellcheck disable=SC2086
+  "$SECWRAP" caps $texts >"$BATS_TEST_TMPDIR/file"
+  # shellcheck disable=SC2086
+  run bash -c "set -o pipefail; '$SECWRAP' caps $(tr '\n' ' ' <<<"$texts") | (sleep 0.5; wc -c)"
+  assert_success
+  assert_output "$(wc -c <"$BATS_TEST_TMPDIR/file")"
+  [[ $(wc -c <"$BATS_TEST_TMPDIR/file") -gt 131072 ]] || fail "output too short to fill the pipe"
+}
+
 @test "--help lists every subcommand and option" {
   run "$SECWRAP" --help
   assert_success

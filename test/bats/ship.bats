@@ -161,6 +161,38 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
   rm -rf "$d"
 }
 
+@test "ship: SIGUSR1 cannot open the inspector in the executable, which runs 3 threads (plain Node opens it, as a control)" {
+  d=$(mktemp -d)
+  mkfifo "$d/in0" "$d/in1"
+  # Control: the very Node the executable embeds, blocked in a read, opens a debugger port.
+  "$NODE26" -e 'require("fs").readSync(0, Buffer.alloc(1))' <"$d/in0" 2>"$d/err0" &
+  p0=$!
+  exec 7>"$d/in0"
+  sleep 0.5
+  kill -USR1 "$p0"
+  for _ in $(seq 50); do grep -q 'Debugger listening' "$d/err0" && break; sleep 0.1; done
+  exec 7>&-
+  wait "$p0" || true
+  grep -q 'Debugger listening' "$d/err0" || fail "control: plain node opened no inspector: $(cat "$d/err0")"
+  # The probe is built with the executable's recipe (same execArgv, --disable-sigusr1): SIGUSR1
+  # arrives and stays pending (Node keeps it blocked), no port is opened. 3 threads, not 7.
+  "$PROBE" hold <"$d/in1" >"$d/out1" 2>"$d/err1" &
+  p1=$!
+  exec 8>"$d/in1"
+  for _ in $(seq 100); do [[ -s "$d/out1" ]] && break; sleep 0.1; done
+  threads=$(ls "/proc/$p1/task" | wc -l)
+  kill -USR1 "$p1"
+  sleep 1
+  pending=$(awk '/^ShdPnd:/ {print $2}' "/proc/$p1/status")
+  exec 8>&-
+  wait "$p1"
+  (( 0x$pending & (1 << 9) )) || fail "SIGUSR1 not pending in the probe (ShdPnd $pending)"
+  run cat "$d/err1"
+  refute_output --partial 'Debugger listening'
+  assert_equal "$threads" 3
+  rm -rf "$d"
+}
+
 @test "ship: the target inherits neither the fd nor the mapping of the addon" {
   run "$SECWRAP" -c "$(example_conf)" -- /bin/sh -c 'ls -l /proc/self/fd/; cat /proc/self/maps'
   assert_success
