@@ -143,16 +143,20 @@ function newSession(): void {
   throw new SecwrapError('--new-session: still attached to a controlling terminal after TIOCNOTTY');
 }
 
-function markCloseOnExec(keep: ReadonlySet<number>, own: ReadonlySet<number>): void {
-  let fds: number[];
+/** The open descriptors, from /proc (listed only when needed: ≈ 0.13 ms at every start). */
+function openFds(): number[] {
   try {
-    fds = readdirSync('/proc/self/fd').map(Number);
+    return readdirSync('/proc/self/fd').map(Number);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new SecwrapError(`cannot list open descriptors${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/fd: ${code})`);
   }
+}
+
+function markCloseOnExec(keep: ReadonlySet<number>, own: ReadonlySet<number>): void {
   // What each descriptor is, read only when some are to be passed on (to refuse secwrap's own).
   if ([...keep].some((fd) => fd > 2)) {
+    const fds = openFds();
     const targets = new Map<number, string>();
     for (const fd of fds) {
       try {
@@ -170,7 +174,7 @@ function markCloseOnExec(keep: ReadonlySet<number>, own: ReadonlySet<number>): v
   }
   // Everything from 3 up close-on-exec (the kept ones are cleared again at the hand-off).
   if (libc.closeRangeCloexec(3)) return;
-  for (const fd of fds) {
+  for (const fd of openFds()) {
     if (fd <= 2) continue;
     const flags = libc.fcntlIfOpen(fd, libc.F_GETFD);
     if (flags !== null && (flags & libc.FD_CLOEXEC) === 0) libc.fcntl(fd, libc.F_SETFD, flags | libc.FD_CLOEXEC);

@@ -23,7 +23,11 @@ const MAX_ID = 0xfffffffe;
 
 /** A decimal id, or null when `spec` is a name. `0day` is a name (and then an unknown one). */
 export function parseNumericId(spec: string, what: string): number | null {
-  if (!/^[0-9]+$/.test(spec)) return null;
+  if (spec === '') return null;
+  for (let i = 0; i < spec.length; i++) {
+    const c = spec.charCodeAt(i);
+    if (c < 48 || c > 57) return null; // not all ASCII digits: a name (no RegExp on the exec path)
+  }
   const n = Number(spec);
   if (!Number.isSafeInteger(n) || n > MAX_ID) throw new SecwrapError(`${what} id ${spec} is out of range (0-${MAX_ID})`);
   return n;
