@@ -29,6 +29,22 @@
 //                                   thread costs at start, is signalled by glibc at each of
 //                                   setgroups/setresgid/setresuid (all threads must switch) and
 //                                   is killed by execve. Measured with bench/: −3 ms together;
+//                                   --no-rehash-snapshot: V8 keeps the hash seed baked into Node's
+//                                   startup snapshot instead of drawing a random one and rehashing
+//                                   every table of the snapshot at each start (≈ 4.5 ms of Node's
+//                                   own start; −3.4 ms for the exec path, measured with bench/).
+//                                   The random seed is Node's defence against hash flooding
+//                                   (CVE-2017-11499: a server hashing keys an attacker chose).
+//                                   secwrap hashes no input from across a trust boundary: the
+//                                   config is trust-checked (root-owned) before it is parsed and
+//                                   its parser bounds its own probing; argv and the environment
+//                                   come from the caller, who already chooses the command run as
+//                                   root. Worst case for a crafted input is a slower start. Cost:
+//                                   it is a V8 flag, so V8's flag hash differs from the one Node's
+//                                   built-in code cache was made with, and built-ins outside the
+//                                   startup snapshot (vm, sea, streams) compile from source
+//                                   (≈ 0.5 ms on the exec path; the CLI avoids streams, see
+//                                   yargs-shim). Our own caches are made under the same flags;
 //        useCodeCache true          main.cjs's V8 code cache is embedded and used. Besides speed,
 //                                   this keeps NODE_COMPILE_CACHE away from the main script:
 //                                   without it Node compiles the main script through its compile
@@ -81,7 +97,7 @@ const seaMain = join(root, 'scripts/sea/main.cjs');
 const seaTrain = join(root, 'scripts/sea/train.cjs');
 // What the pinned Node runs with inside the executable; the training run uses the same options,
 // so nothing differs between the Node that made the code cache and the one that reads it.
-const SEA_EXEC_ARGV = ['--openssl-config=/dev/null', '--no-warnings', '--disable-sigusr1', '--v8-pool-size=1'];
+const SEA_EXEC_ARGV = ['--openssl-config=/dev/null', '--no-warnings', '--disable-sigusr1', '--v8-pool-size=1', '--no-rehash-snapshot'];
 
 const { values: opts } = parseArgs({
   options: { entry: { type: 'string' }, out: { type: 'string' }, dist: { type: 'string' } },
@@ -110,12 +126,52 @@ const stringWidthStub = {
   name: 'string-width-stub',
   setup(b) {
     b.onResolve({ filter: /^string-width$/ }, () => ({ path: 'string-width', namespace: 'secwrap-stub' }));
-    b.onLoad({ filter: /.*/, namespace: 'secwrap-stub' }, () => ({
+    b.onLoad({ filter: /^string-width$/, namespace: 'secwrap-stub' }, () => ({
       loader: 'js',
       contents:
         'const ANSI = /\\u001B\\[[0-9;]*[A-Za-z]/g;\n' +
         'export default function stringWidth(s) { return typeof s === "string" ? [...s.replace(ANSI, "")].length : 0; }\n',
     }));
+    // For yargs-shim below: node:assert's two functions yargs uses, without its diff machinery.
+    b.onLoad({ filter: /^secwrap-assert$/, namespace: 'secwrap-stub' }, () => ({
+      loader: 'js',
+      contents:
+        'const fail = (a, b, op, m) => { throw m instanceof Error ? m : new Error(m ?? `${String(a)} ${op} ${String(b)}`); };\n' +
+        'export function strictEqual(a, b, m) { if (!Object.is(a, b)) fail(a, b, "!==", m); }\n' +
+        'export function notStrictEqual(a, b, m) { if (Object.is(a, b)) fail(a, b, "===", m); }\n',
+    }));
+  },
+};
+
+/**
+ * yargs' Node shim (yargs/lib/platform-shims/esm.mjs), two edits at bundle time:
+ *  - it read `process.stdout.columns` when loaded, which creates process.stdout: the stream
+ *    modules load (≈ 3–6 ms for every subcommand, most of it for nothing: secwrap sets the
+ *    width with .wrap(100)) and Node makes a pipe on stdout non-blocking for the caller too.
+ *    Now a getter, read only if yargs needs the terminal's width;
+ *  - `assert` (notStrictEqual and strictEqual, for yargs' own API misuse checks) comes from a
+ *    two-function module instead of node:assert and its diff machinery.
+ * Each edit must match, or the build stops (a yargs upgrade must be looked at, not skipped).
+ */
+const yargsShim = {
+  name: 'yargs-shim',
+  setup(b) {
+    b.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (a) => {
+      let src = readFileSync(a.path, 'utf8');
+      const edits = [
+        ["import { notStrictEqual, strictEqual } from 'assert'", "import { notStrictEqual, strictEqual } from 'secwrap-assert'"],
+        [
+          "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null",
+          "get stdColumns() { return typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null }",
+        ],
+      ];
+      for (const [from, to] of edits) {
+        if (!src.includes(from)) throw new Error(`yargs-shim: ${a.path} no longer contains: ${from}`);
+        src = src.replace(from, to);
+      }
+      return { loader: 'js', contents: src, resolveDir: dirname(a.path) };
+    });
+    b.onResolve({ filter: /^secwrap-assert$/ }, () => ({ path: 'secwrap-assert', namespace: 'secwrap-stub' }));
   },
 };
 
@@ -145,7 +201,7 @@ const cliApart = {
  */
 async function bundle(entry, outfile, { minify }) {
   await build({
-    plugins: [stringWidthStub, cliApart],
+    plugins: [stringWidthStub, yargsShim, cliApart],
     entryPoints: [entry],
     outfile,
     bundle: true,
