@@ -39,6 +39,7 @@ import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { wrapBundle } from '../scripts/sea/wrap.mjs';
+import { SEA_EXEC_ARGV } from '../scripts/sea/exec-argv.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = join(ROOT, 'bench');
@@ -270,6 +271,9 @@ function commands(conf) {
     },
     { key: 'hello', label: 'hello-world SEA (floor)', argv: () => [HELLO] },
     { key: 'node', label: `embedded node -e 0 (${version(PINNED)})`, argv: () => [PINNED, '-e', '0'] },
+    // Node's own start with the executable's options (scripts/sea/exec-argv.mjs): what of the
+    // ratio comes from those options rather than from secwrap's code.
+    { key: 'nodeopts', label: 'embedded node -e 0, executable\'s options', argv: () => [PINNED, ...SEA_EXEC_ARGV, '-e', '0'] },
     { key: 'mnode', label: `machine node -e 0 (${version(mnode)})`, argv: () => [mnode, '-e', '0'] },
   ];
   const setpriv = which('setpriv');
@@ -472,6 +476,12 @@ async function bench() {
     o.push(
       `        cpu (user+sys, less sensitive to other load): ${f1(ex.cpu.med)} / ${f1(nd.cpu.med)} ms = ${f2(ex.cpu.med / nd.cpu.med)}`,
     );
+    if (S.nodeopts) {
+      o.push(
+        `        vs the embedded node -e 0 with the executable's Node options (${SEA_EXEC_ARGV.join(' ')}): ` +
+          `${f2(ex.wall.med)} / ${f2(S.nodeopts.wall.med)} ms = ${f2(ex.wall.med / S.nodeopts.wall.med)}`,
+      );
+    }
     o.push(
       `  peak  secwrap exec ${f1(ex.rss.med)} MiB vs hello-world SEA ${f1(he.rss.med)} + 10 = ${f1(memLimit)} MiB  ${pf(ex.rss.med <= memLimit)}` +
         `   [exec - floor = ${f1(ex.rss.med - he.rss.med)} MiB]`,
@@ -488,6 +498,7 @@ async function bench() {
     o.push("secwrap's added cost (medians):");
     o.push(`  exec path - hello-world SEA floor = ${f1(ex.wall.med - he.wall.med)} ms wall, ${f1(ex.cpu.med - he.cpu.med)} ms cpu, ${f1(ex.rss.med - he.rss.med)} MiB`);
     o.push(`  exec path - embedded node -e 0    = ${f1(ex.wall.med - nd.wall.med)} ms wall`);
+    if (S.nodeopts) o.push(`  exec path - same, executable's options = ${f1(ex.wall.med - S.nodeopts.wall.med)} ms wall (embedded node: ${f1(nd.wall.med - S.nodeopts.wall.med)} ms saved by them)`);
     o.push(`  --version - hello-world SEA floor = ${f1(S.version.wall.med - he.wall.med)} ms (bundle load + yargs, no config, no ffi-rs)`);
     o.push(`  exec path - --version             = ${f1(ex.wall.med - S.version.wall.med)} ms (config, plan, ffi-rs, the drop, execve)`);
     if (S.bundle) o.push(`  plain bundle on node26 - SEA exec  = ${f1(S.bundle.wall.med - ex.wall.med)} ms (what the SEA's code cache saves)`);

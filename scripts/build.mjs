@@ -87,6 +87,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { wrapBundle } from './sea/wrap.mjs';
+import { SEA_EXEC_ARGV } from './sea/exec-argv.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache', 'sea');
@@ -97,7 +98,7 @@ const seaMain = join(root, 'scripts/sea/main.cjs');
 const seaTrain = join(root, 'scripts/sea/train.cjs');
 // What the pinned Node runs with inside the executable; the training run uses the same options,
 // so nothing differs between the Node that made the code cache and the one that reads it.
-const SEA_EXEC_ARGV = ['--openssl-config=/dev/null', '--no-warnings', '--disable-sigusr1', '--v8-pool-size=1', '--no-rehash-snapshot'];
+// (scripts/sea/exec-argv.mjs; bench/ also runs the embedded node with them, side by side.)
 
 const { values: opts } = parseArgs({
   options: { entry: { type: 'string' }, out: { type: 'string' }, dist: { type: 'string' } },
