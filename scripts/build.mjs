@@ -334,7 +334,9 @@ async function buildSea(scripts, output) {
       assets,
     };
     writeFileSync(configFile, JSON.stringify(config, null, 2));
-    execFileSync(pinnedNode, ['--predictable', '--build-sea', configFile], {
+    // The same options as at run time: the code cache --build-sea makes for main.cjs carries V8's
+    // flag hash, and one made under other V8 flags (--no-rehash-snapshot) would be rejected.
+    execFileSync(pinnedNode, ['--predictable', ...SEA_EXEC_ARGV, '--build-sea', configFile], {
       cwd: dirname(seaMain),
       stdio: ['ignore', 'ignore', 'inherit'],
       env: cleanEnv(),
