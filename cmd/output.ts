@@ -1,8 +1,9 @@
 /**
  * Output of the subcommands and of errors, written synchronously and completely. fs.writeSync
  * may write only part (a pipe whose reader is slow) or fail with EAGAIN: Node makes a pipe on
- * stdout non-blocking as soon as anything creates process.stdout (yargs does, to learn the
- * terminal width). Ignoring the count truncated `secwrap caps` output at 64 KiB with exit 0.
+ * stdout non-blocking as soon as anything creates process.stdout (yargs' help and version output
+ * do; its shim did at load, to learn the terminal width, until scripts/build.mjs made that lazy).
+ * Ignoring the count truncated `secwrap caps` output at 64 KiB with exit 0.
  */
 import { writeSync } from 'node:fs';
 

@@ -133,14 +133,6 @@ const stringWidthStub = {
         'const ANSI = /\\u001B\\[[0-9;]*[A-Za-z]/g;\n' +
         'export default function stringWidth(s) { return typeof s === "string" ? [...s.replace(ANSI, "")].length : 0; }\n',
     }));
-    // For yargs-shim below: node:assert's two functions yargs uses, without its diff machinery.
-    b.onLoad({ filter: /^secwrap-assert$/, namespace: 'secwrap-stub' }, () => ({
-      loader: 'js',
-      contents:
-        'const fail = (a, b, op, m) => { throw m instanceof Error ? m : new Error(m ?? `${String(a)} ${op} ${String(b)}`); };\n' +
-        'export function strictEqual(a, b, m) { if (!Object.is(a, b)) fail(a, b, "!==", m); }\n' +
-        'export function notStrictEqual(a, b, m) { if (Object.is(a, b)) fail(a, b, "===", m); }\n',
-    }));
   },
 };
 
@@ -172,7 +164,15 @@ const yargsShim = {
       }
       return { loader: 'js', contents: src, resolveDir: dirname(a.path) };
     });
+    // node:assert's two functions yargs uses, without its diff machinery.
     b.onResolve({ filter: /^secwrap-assert$/ }, () => ({ path: 'secwrap-assert', namespace: 'secwrap-stub' }));
+    b.onLoad({ filter: /^secwrap-assert$/, namespace: 'secwrap-stub' }, () => ({
+      loader: 'js',
+      contents:
+        'const fail = (a, b, op, m) => { throw m instanceof Error ? m : new Error(m ?? `${String(a)} ${op} ${String(b)}`); };\n' +
+        'export function strictEqual(a, b, m) { if (!Object.is(a, b)) fail(a, b, "!==", m); }\n' +
+        'export function notStrictEqual(a, b, m) { if (Object.is(a, b)) fail(a, b, "===", m); }\n',
+    }));
   },
 };
 
