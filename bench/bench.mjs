@@ -714,8 +714,8 @@ function profile() {
     const cache = join(profDir, 'secwrap.jscache');
     wrapBundle(BUNDLE, wrapped);
     const spec = join(profDir, 'train.json');
-    writeFileSync(spec, JSON.stringify({ main: wrapped, anchor: BUNDLE, save: 'main', out: cache, args: ['-c', conf, '--', join(dir, 'absent')] }));
-    const tr = spawnSync(PINNED, ['--predictable', join(ROOT, 'scripts/sea/train.cjs'), spec], {
+    writeFileSync(spec, JSON.stringify({ main: wrapped, anchor: BUNDLE, save: 'main', out: cache }));
+    const tr = spawnSync(PINNED, ['--predictable', join(ROOT, 'scripts/sea/train.cjs'), spec, '-c', conf, '--', join(dir, 'absent')], {
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
     });
@@ -735,7 +735,7 @@ function profile() {
       if (r.status !== 0) fatal(`profiled run failed (exit ${r.status}): ${r.stderr}`);
       if (i === 0) continue; // warm-up (page cache)
       const p = JSON.parse(readFileSync(out, 'utf8'));
-      if (p.endReason !== 'execve') fatal(`profile ${out} did not end at execve (${p.endReason})`);
+      if (p.endReason !== 'execvp') fatal(`profile ${out} did not end at execvp (${p.endReason})`);
       profiles.push(p);
     }
     const a = analyse(profiles, bundleText);

@@ -49,7 +49,7 @@ if (out) {
     });
   };
   process.on('exit', () => finish('exit'));
-  // ffi-rs is loaded with process.dlopen (src/libc/native.ts): wrap its `load` to catch execve.
+  // ffi-rs is loaded with process.dlopen (src/libc/native.ts): wrap its `load` to catch execvp.
   const dlopen = process.dlopen;
   process.dlopen = function (mod, file, ...rest) {
     const r = timed('(dlopen ffi-rs addon)', () => dlopen.call(this, mod, file, ...rest));
@@ -58,7 +58,7 @@ if (out) {
       const load = b.load;
       const open = b.open;
       b.load = function (params) {
-        if (params && params.funcName === 'execve') finish('execve');
+        if (params && params.funcName === 'execvp') finish('execvp');
         return timed(String(params && params.funcName), () => load.apply(this, arguments));
       };
       if (typeof open === 'function') b.open = function () { return timed('(ffi open library)', () => open.apply(this, arguments)); };

@@ -8,7 +8,8 @@ import { ConfigError, SecwrapError } from '../src/errors.js';
 import { apply } from '../src/apply/apply.js';
 import { StatusReader, readState } from '../src/apply/state.js';
 import { execCommand } from '../src/exec/exec.js';
-import { resetSignals, restoreDescriptors, targetEnv } from '../src/exec/handoff.js';
+import { applyEnv, resetSignals, restoreDescriptors } from '../src/exec/handoff.js';
+import { ownCommandBytes } from '../src/exec/argv.js';
 import { buildPlan, type Plan } from '../src/plan/plan.js';
 import { planToDocker, planToJson, planToK8s, planToText } from '../src/plan/format.js';
 import { buildRequest, type Flags } from '../src/plan/request.js';
@@ -50,6 +51,7 @@ function makePlan(flags: Flags, command: string[], status?: StatusReader): Plan 
 /** The run path. Returns only by throwing (exit 125, 126 or 127); success is execve. */
 export function run(flags: Flags, command: string[]): never {
   if (command.length === 0) throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
+  const argv = ownCommandBytes(command); // the caller's exact bytes, read while /proc is reachable
   const status = new StatusReader(); // opened before any chroot; close-on-exec
   const plan = makePlan(flags, command, status);
   const log = flags.verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
@@ -59,9 +61,10 @@ export function run(flags: Flags, command: string[]): never {
   resetSignals(status, verified.sigIgnored);
   log('stdio: restore the flags found at start, pass on kept descriptors');
   restoreDescriptors(plan);
-  const envp = targetEnv(plan, process.env);
+  log('env: as planned, the rest passed on byte for byte');
+  applyEnv(plan);
   log(`exec: ${command.join(' ')}`);
-  execCommand(command, envp);
+  execCommand(argv, command);
 }
 
 export function explain(flags: Flags, command: string[], format: string): void {

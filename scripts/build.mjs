@@ -266,9 +266,9 @@ function codeCache(wrapped, save, out, train) {
   const specFile = join(cache, `train.${process.pid}.json`);
   // The run's __filename: dist/ of this checkout, wherever the output goes, so the addon is found
   // in this checkout's node_modules (and the run, hence the cache, is the same).
-  writeFileSync(specFile, JSON.stringify({ ...wrapped, anchor: join(root, 'dist', 'secwrap.cjs'), save, out, args }));
+  writeFileSync(specFile, JSON.stringify({ ...wrapped, anchor: join(root, 'dist', 'secwrap.cjs'), save, out }));
   try {
-    const r = spawnSync(pinnedNode, ['--predictable', ...SEA_EXEC_ARGV, seaTrain, specFile], {
+    const r = spawnSync(pinnedNode, ['--predictable', ...SEA_EXEC_ARGV, seaTrain, specFile, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: cleanEnv(),
       encoding: 'utf8',

@@ -1,15 +1,20 @@
 // The training runs behind the single executable's code caches (see ./main.cjs), run by
 // scripts/build.mjs with the pinned Node, each in a child process of its own:
 //
-//   node --predictable train.cjs SPEC.json
+//   node --predictable train.cjs SPEC.json [ARGS...]
 //
-// SPEC: { main, cli?, anchor, save, out, args }. `main` and `cli` are the wrapped bundles as
+// SPEC: { main, cli?, anchor, save, out }. `main` and `cli` are the wrapped bundles as
 // ./main.cjs receives them (assets main.js and cli.js); they are compiled as main.cjs compiles
 // them, and `require("./cli.cjs")` is served from `cli` as main.cjs serves it. The program runs as
-// `secwrap ARGS...` (process.argv[1] = anchor, a path in the checkout's dist/, so the addon is
-// found in its node_modules), and when the process exits the V8 code cache of script `save`
-// ("main" or "cli") is written to `out`: it then holds the bytecode of every function of that
-// script the run called. `out` is opened before the run: the exec path drops privileges.
+// `secwrap ARGS...` (ARGS on this command line, not in SPEC: the exec path reads its command's
+// bytes from /proc/self/cmdline; process.argv[1] = anchor, a path in the checkout's dist/, so the addon is
+// found in its node_modules), and the V8 code cache of script `save` ("main" or "cli") is written
+// to `out` when the run calls execvp (through ffi-rs) or else when the process exits: it then holds
+// the bytecode of every function of that script the run called, up to that point. Saving at
+// execvp keeps the failure path out of the exec path's cache: the training's command does not
+// exist (execvp fails with ENOENT, the run ends with 127, nothing runs), but a real start
+// succeeds there and never runs that code. `out` is opened before the run: the exec path drops
+// privileges.
 // With no args, `out` gets the cache of script `save` compiled and not run (the recipe for
 // `build.mjs --entry` programs, which have no training run).
 //
@@ -25,7 +30,10 @@ const compile = (asset) => new Script(readFileSync(spec[asset], 'latin1'), { fil
 
 const scripts = { main: compile('main') };
 const fd = openSync(spec.out, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_CLOEXEC, 0o644);
+let saved = false;
 const save = () => {
+  if (saved) return;
+  saved = true;
   const s = scripts[spec.save];
   if (!s) throw new Error(`train.cjs: the run never loaded ${spec.save}`);
   const data = s.createCachedData();
@@ -45,11 +53,24 @@ function requireHere(id) {
   return cli;
 }
 
-if (spec.args.length === 0) {
+const args = process.argv.slice(3);
+if (args.length === 0) {
   scripts[spec.save] ??= compile(spec.save);
   save();
 } else {
   process.on('exit', save);
-  process.argv = [process.argv[0], spec.anchor, ...spec.args];
+  // ffi-rs's addon is loaded with process.dlopen (src/libc/native.ts): wrap its `load`, the one
+  // entry every libc call goes through, to save right before execvp.
+  const dlopen = process.dlopen;
+  process.dlopen = function (mod, ...rest) {
+    const r = dlopen.call(this, mod, ...rest);
+    const load = mod.exports.load;
+    mod.exports.load = function (params) {
+      if (params && params.funcName === 'execvp') save();
+      return load.call(this, params);
+    };
+    return r;
+  };
+  process.argv = [process.argv[0], spec.anchor, ...args];
   scripts.main.runInThisContext()(module.exports, requireHere, module, spec.anchor, dirname(spec.anchor));
 }

@@ -53,7 +53,7 @@ export function apply(plan: Plan, log: Log, status: StatusReader): ProcState {
     for (let c = 0; c <= plan.lastCap; c++) {
       const b = 1n << BigInt(c);
       if ((plan.before.bounding & b) !== 0n && (plan.caps.inheritable & b) === 0n) {
-        libc.prctl(libc.PR_CAPBSET_DROP, c, 0, 0, 0, `capability ${c}`);
+        libc.capbsetDrop(c);
       }
     }
   }

@@ -15,11 +15,9 @@ export { CapTextError, capFromText, capToText, closestName, maskToHex, maskToNam
 export type { CapState } from './text.js';
 export {
   PrivilegesError,
-  SOLARIS_BASIC,
-  SOLARIS_PRIVILEGES,
-  SOLARIS_TO_LINUX,
   privilegeByName,
   privilegesFromText,
+  solarisTables,
 } from './solaris.js';
-export type { PrivilegesResult } from './solaris.js';
+export type { PrivilegesResult, SolarisTables } from './solaris.js';
 export { capsReport } from './report.js';

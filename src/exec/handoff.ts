@@ -60,14 +60,33 @@ function clearCloexec(fd: number, flags: number): void {
   if (libc.fcntl(fd, libc.F_GETFD) & libc.FD_CLOEXEC) throw new SecwrapError(`descriptor ${fd} is still close-on-exec`);
 }
 
-/** The command's environment (see Plan.env). */
-export function targetEnv(plan: Plan, env: NodeJS.ProcessEnv): string[] {
-  const out = new Map<string, string>();
-  if (plan.env.mode === 'reset') {
-    if (env.TERM !== undefined) out.set('TERM', env.TERM);
-  } else {
-    for (const [k, v] of Object.entries(env)) if (v !== undefined) out.set(k, v);
+/**
+ * What the hand-off does to the environment (see Plan.env): clear it first (reset mode, which
+ * then puts TERM back), then set these variables. Everything else stays as the caller passed it.
+ */
+export function envChanges(plan: Plan, env: NodeJS.ProcessEnv): { clear: boolean; set: [string, string][] } {
+  const set: [string, string][] = [];
+  const clear = plan.env.mode === 'reset';
+  if (clear && env.TERM !== undefined) set.push(['TERM', env.TERM]);
+  for (const [k, v] of Object.entries(plan.env.set)) set.push([k, v]);
+  return { clear, set };
+}
+
+/**
+ * Apply envChanges to this process's own environment, the C library's `environ`, which execvp
+ * passes on: the variables secwrap does not change keep their exact bytes (rebuilding the list
+ * from process.env would decode them as UTF-8 and turn bytes that are not UTF-8 into U+FFFD,
+ * where setpriv passes them through). Read back through process.env (which reads `environ`).
+ */
+export function applyEnv(plan: Plan): void {
+  const { clear, set } = envChanges(plan, process.env);
+  if (clear) libc.clearenv();
+  for (const [k, v] of set) libc.setenv(k, v);
+  for (const [k, v] of set) {
+    if (process.env[k] !== v) throw new SecwrapError(`environment: ${k} is not what was set`);
   }
-  for (const [k, v] of Object.entries(plan.env.set)) out.set(k, v);
-  return [...out].map(([k, v]) => `${k}=${v}`);
+  if (clear) {
+    const left = Object.keys(process.env).filter((k) => !set.some(([n]) => n === k));
+    if (left.length) throw new SecwrapError(`environment: ${left.join(', ')} still set after clearing it`);
+  }
 }

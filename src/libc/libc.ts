@@ -421,38 +421,57 @@ export function prctl(option: number, a2 = 0, a3 = 0, a4 = 0, a5 = 0, context?: 
   return callInt('prctl', [T.I32, T.I64, T.I64, T.I64, T.I64], [option, a2, a3, a4, a5], context);
 }
 
+/**
+ * Drop one capability from the bounding set: prctl(PR_CAPBSET_DROP, cap), the two-argument call
+ * of libcap's cap_drop_bound (the kernel reads no further argument for this option). Two
+ * arguments instead of five make each of the ~40 calls ≈ 4 µs cheaper through ffi-rs.
+ */
+export function capbsetDrop(cap: number): void {
+  callInt('prctl', [T.I32, T.I64], [PR_CAPBSET_DROP, cap], `capability ${cap}`);
+}
+
 // ---------------------------------------------------------------------------------------------
-// execve: the last call. Returns only on failure, with the errno.
+// The environment (the C library's own `environ`, which Node's process.env reads and writes).
+
+/** setenv(name, value, 1). */
+export function setenv(name: string, value: string): void {
+  assertNoNul('environment variable name', name);
+  assertNoNul(`environment variable ${name}`, value);
+  if (name === '' || name.includes('=')) throw new SecwrapError(`invalid environment variable name ${JSON.stringify(name)}`);
+  callInt('setenv', [T.String, T.String, T.I32], [name, value, 1], name);
+}
+
+/** clearenv(3): the environment becomes empty. */
+export function clearenv(): void {
+  if (callRaw<number>('clearenv', T.I32, [], []).value !== 0) throw new LibcError('clearenv', 0, 'the environment could not be cleared');
+}
+
+// ---------------------------------------------------------------------------------------------
+// execvp: the last call. Returns only on failure, with the errno.
 
 /**
- * Build argv and envp as NULL-terminated arrays of C strings in one block, then execve. Returns
- * the errno when execve failed (the caller decides 126 or 127).
+ * execvp(file, argv) with the arguments as raw bytes (each a Buffer without its terminating NUL):
+ * glibc's PATH search with the environment as it is now (the command's own), its /bin/sh fallback
+ * for a file without a recognised format, and this process's `environ` passed on untouched.
+ * argv is one block: NULL-terminated pointer array, then the strings. Returns the errno when
+ * execvp failed (the caller decides 126 or 127).
  */
-export function execve(path: string, argv: readonly string[], envp: readonly string[]): number {
-  assertNoNul('command path', path);
-  argv.forEach((a, i) => assertNoNul(`argument ${i}`, a));
-  envp.forEach((e) => assertNoNul('environment entry', e));
-  const strings = [path, ...argv, ...envp].map((s) => Buffer.from(s + '\0', 'utf8'));
-  const ptrBytes = 8 * (argv.length + 1 + envp.length + 1);
-  const total = ptrBytes + strings.reduce((n, b) => n + b.length, 0);
+export function execvp(argv: readonly Buffer[]): number {
+  if (argv.length === 0) throw new SecwrapError('execvp: no command');
+  argv.forEach((a, i) => {
+    if (a.includes(0)) throw new SecwrapError(`argument ${i} contains a NUL byte: refused`);
+  });
+  const ptrBytes = 8 * (argv.length + 1);
+  const total = ptrBytes + argv.reduce((n, b) => n + b.length + 1, 0);
   return withMemory(total, (m) => {
     let at = ptrBytes;
-    const addrs = strings.map((b) => {
+    argv.forEach((b, i) => {
       b.copy(m.view, at);
-      const a = m.addr + BigInt(at);
-      at += b.length;
-      return a;
+      m.view[at + b.length] = 0;
+      m.view.writeBigUInt64LE(m.addr + BigInt(at), 8 * i);
+      at += b.length + 1;
     });
-    const [pathAddr, ...rest] = addrs;
-    const argvAddrs = rest.slice(0, argv.length);
-    const envAddrs = rest.slice(argv.length);
-    let slot = 0;
-    for (const a of argvAddrs) m.view.writeBigUInt64LE(a, 8 * slot++);
-    m.view.writeBigUInt64LE(0n, 8 * slot++);
-    const envpAt = m.addr + BigInt(8 * slot);
-    for (const a of envAddrs) m.view.writeBigUInt64LE(a, 8 * slot++);
-    m.view.writeBigUInt64LE(0n, 8 * slot++);
-    const r = callRaw<number>('execve', T.I32, [T.BigInt, T.BigInt, T.BigInt], [pathAddr, m.addr, envpAt]);
-    return r.errnoCode;
+    m.view.writeBigUInt64LE(0n, 8 * argv.length);
+    return callRaw<number>('execvp', T.I32, [T.BigInt, T.BigInt], [m.addr + BigInt(ptrBytes), m.addr]).errnoCode;
   });
 }

@@ -106,6 +106,17 @@ open_fds() {
   assert_equal "${lines[0]}" "${lines[1]}"
 }
 
+@test "arguments and environment pass byte for byte, as with setpriv (bytes that are not UTF-8)" {
+  # Node decodes argv and the environment as UTF-8; secwrap takes the command's arguments from
+  # /proc/self/cmdline and passes environ on through execvp, so a Latin-1 byte arrives unchanged.
+  arg=$'caf\xe9 \xff\xfe'
+  val=$'v\xe9l\x80'
+  a=$(env -i PATH=/usr/bin:/bin "X=$val" "$SECWRAP" --keep-env -u ecuser -- /usr/bin/sh -c 'printf "%s|%s" "$1" "$X" | od -An -tx1' sh "$arg")
+  b=$(env -i PATH=/usr/bin:/bin "X=$val" setpriv --reuid 4242 --regid 4242 --init-groups /usr/bin/sh -c 'printf "%s|%s" "$1" "$X" | od -An -tx1' sh "$arg")
+  assert_equal "$a" "$b"
+  [[ $a == *"63 61 66 e9 20 ff fe 7c 76 e9 6c 80"* ]] || fail "$a"
+}
+
 @test "environment: HOME USER LOGNAME from the target's passwd entry, the rest passes" {
   run env -i PATH=/usr/bin:/bin FOO=bar HOME=/root USER=root "$SECWRAP" -u ecuser -- env
   assert_line HOME=/home/ecuser

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { SecwrapError } from '../../../src/errors.js';
 import {
   PrivilegesError,
-  SOLARIS_BASIC,
-  SOLARIS_PRIVILEGES,
-  SOLARIS_TO_LINUX,
   capNumber,
   privilegesFromText,
+  solarisTables,
 } from '../../../src/caps/index.js';
+
+const { privileges: SOLARIS_PRIVILEGES, basic: SOLARIS_BASIC, toLinux: SOLARIS_TO_LINUX } = solarisTables();
 
 function bits(...names: string[]): bigint {
   return names.reduce((m, n) => m | (1n << BigInt(capNumber(n) ?? -1)), 0n);

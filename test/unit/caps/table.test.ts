@@ -47,4 +47,9 @@ test('parseCapLastCap accepts 0..63 and nothing else', () => {
   assert.equal(parseCapLastCap(''), undefined);
   assert.equal(parseCapLastCap('4x'), undefined);
   assert.equal(parseCapLastCap('-1'), undefined);
+  assert.equal(parseCapLastCap(' \t7 \n'), 7);
+  assert.equal(parseCapLastCap('07'), 7);
+  assert.equal(parseCapLastCap('123'), undefined);
+  assert.equal(parseCapLastCap('4 0'), undefined);
+  assert.equal(parseCapLastCap('\n'), undefined);
 });

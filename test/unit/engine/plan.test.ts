@@ -8,7 +8,7 @@ import { buildPlan, missingPrivileges, type Plan } from '../../../src/plan/plan.
 import { buildRequest, type Flags } from '../../../src/plan/request.js';
 import { planToDocker, planToJson, planToK8s, planToText, containerCaps } from '../../../src/plan/format.js';
 import { differences } from '../../../src/apply/verify.js';
-import { targetEnv } from '../../../src/exec/handoff.js';
+import { envChanges } from '../../../src/exec/handoff.js';
 import { capLastCap } from '../../../src/caps/index.js';
 import type { ProcState } from '../../../src/apply/state.js';
 
@@ -89,12 +89,16 @@ test('numeric user without entry: needs a group; HOME=/ and USER=uid', () => {
 
 test('environment modes', () => {
   const env = { PATH: '/evil:/usr/bin', TERM: 'vt100', FOO: 'x', HOME: '/root' };
-  const d = targetEnv(plan({ user: 'nobody' }, root(), ['true'], env), env);
-  assert.ok(d.includes('HOME=/nonexistent') && d.includes('USER=nobody') && d.includes('FOO=x') && d.includes('PATH=/evil:/usr/bin'));
-  const k = targetEnv(plan({ user: 'nobody', keepEnv: true }, root(), ['true'], env), env);
-  assert.deepEqual(k.sort(), Object.entries(env).map(([a, b]) => `${a}=${b}`).sort());
-  const r = targetEnv(plan({ user: 'nobody', resetEnv: true }, root(), ['true'], env), env);
-  assert.deepEqual(r.sort(), ['HOME=/nonexistent', 'LOGNAME=nobody', 'PATH=/usr/local/bin:/usr/bin:/bin', 'SHELL=/usr/sbin/nologin', 'TERM=vt100', 'USER=nobody']);
+  // The default: three variables from the target's passwd entry; nothing cleared (FOO, PATH stay).
+  const d = envChanges(plan({ user: 'nobody' }, root(), ['true'], env), env);
+  assert.deepEqual(d, { clear: false, set: [['HOME', '/nonexistent'], ['USER', 'nobody'], ['LOGNAME', 'nobody']] });
+  const k = envChanges(plan({ user: 'nobody', keepEnv: true }, root(), ['true'], env), env);
+  assert.deepEqual(k, { clear: false, set: [] });
+  const r = envChanges(plan({ user: 'nobody', resetEnv: true }, root(), ['true'], env), env);
+  assert.equal(r.clear, true);
+  assert.deepEqual(Object.fromEntries(r.set), { TERM: 'vt100', HOME: '/nonexistent', USER: 'nobody', LOGNAME: 'nobody', SHELL: '/usr/sbin/nologin', PATH: '/usr/local/bin:/usr/bin:/bin' });
+  const noTerm = envChanges(plan({ user: 'nobody', resetEnv: true }, root(), ['true'], { PATH: '/x' }), { PATH: '/x' });
+  assert.ok(!noTerm.set.some(([n]) => n === 'TERM'));
 });
 
 test('socket activation counts only for this PID; --preserve-fds', () => {
