@@ -8,6 +8,10 @@
 // warm-up rounds; then the targets of #8 with PASS/MISS (informational: this is not a test, it
 // exits 0 unless something cannot run) and the config parse throughput.
 //
+// Rounds: as many as fit --budget (default 150 s), 40 to 150. With 50 rounds, two runs in a row on
+// this 2-core VM gave ratios of 1.16 and 1.09 (p10-p90 of single runs spans ±20%): the median
+// was not stable enough for a ±0.05 question. 150 rounds divide its spread by about 1.7.
+//
 // Measuring: bench/runner.c, compiled here with `cc` into .cache/bench/runner. It does
 // clock_gettime(CLOCK_MONOTONIC) → fork → execve → wait4 → clock_gettime, and takes the peak RSS
 // (ru_maxrss, kept by Linux across execve, so the exec path's Node phase counts) and CPU time
@@ -54,7 +58,7 @@ const { values: opt } = parseArgs({
   options: {
     rounds: { type: 'string' },
     warmup: { type: 'string', default: '3' },
-    budget: { type: 'string', default: '70' },
+    budget: { type: 'string', default: '150' },
     build: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     'profile-runs': { type: 'string', default: '15' },
@@ -419,7 +423,7 @@ async function bench() {
     const t0 = performance.now();
     runRounds(list, warm, 0, true); // evicts each executable's cached pages first (runner.c)
     const perRound = (performance.now() - t0) / warm / 1000;
-    const rounds = opt.rounds ? Number(opt.rounds) : Math.max(20, Math.min(50, Math.floor(Number(opt.budget) / perRound)));
+    const rounds = opt.rounds ? Number(opt.rounds) : Math.max(40, Math.min(150, Math.floor(Number(opt.budget) / perRound)));
     log(`${list.length} commands, ${warm} warm-up rounds (${perRound.toFixed(2)} s/round), measuring ${rounds} rounds interleaved...`);
     const t1 = performance.now();
     const rows = runRounds(list, rounds, 0);
