@@ -28,28 +28,34 @@ export function resetSignals(status: StatusReader, ignored: bigint): void {
 /**
  * Stdio flags as found at start; 0 1 2 and the kept descriptors inherited across execve. Each
  * flag is read from the kernel, and read again after any change; a flag already as wanted is not
- * written (two fcntl calls per descriptor in the usual case, each ≈ 12 µs through ffi-rs).
+ * written (one fcntl call per descriptor in the usual case, each ≈ 12 µs through ffi-rs). When
+ * Node created no stdio stream (./startup.ts), O_NONBLOCK is as found at start: nothing to restore.
  */
 export function restoreDescriptors(plan: Plan): void {
+  const start = startupStdioFlags();
   for (const fd of [0, 1, 2]) {
     const fdFlags = libc.fcntlIfOpen(fd, libc.F_GETFD);
     if (fdFlags === null) continue; // not open at all: the command gets what we got
-    const original = startupStdioFlags[fd];
-    if (original === null || original === undefined) {
-      throw new SecwrapError(`cannot restore the flags of descriptor ${fd}: they were unknown at start (is /proc mounted?)`);
-    }
-    const want = original & O_NONBLOCK;
-    const now = libc.fcntl(fd, libc.F_GETFL);
-    if ((now & O_NONBLOCK) !== want) {
-      libc.fcntl(fd, libc.F_SETFL, (now & ~O_NONBLOCK) | want);
-      if ((libc.fcntl(fd, libc.F_GETFL) & O_NONBLOCK) !== want) throw new SecwrapError(`descriptor ${fd}: O_NONBLOCK could not be restored`);
-    }
+    if (start !== undefined) restoreNonblock(fd, start[fd]);
     clearCloexec(fd, fdFlags);
   }
   for (const fd of plan.keepFds) {
     const fdFlags = libc.fcntlIfOpen(fd, libc.F_GETFD);
     if (fdFlags === null) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
     clearCloexec(fd, fdFlags);
+  }
+}
+
+/** O_NONBLOCK of `fd` back to what `original` (its flags at start) had. */
+function restoreNonblock(fd: number, original: number | null | undefined): void {
+  if (original === null || original === undefined) {
+    throw new SecwrapError(`cannot restore the flags of descriptor ${fd}: they were unknown at start (is /proc mounted?)`);
+  }
+  const want = original & O_NONBLOCK;
+  const now = libc.fcntl(fd, libc.F_GETFL);
+  if ((now & O_NONBLOCK) !== want) {
+    libc.fcntl(fd, libc.F_SETFL, (now & ~O_NONBLOCK) | want);
+    if ((libc.fcntl(fd, libc.F_GETFL) & O_NONBLOCK) !== want) throw new SecwrapError(`descriptor ${fd}: O_NONBLOCK could not be restored`);
   }
 }
 

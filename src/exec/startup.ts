@@ -1,10 +1,13 @@
 /**
- * The state of the standard descriptors when secwrap started, captured before anything can touch
- * process.stdout/stdin (Node sets O_NONBLOCK on a shared pipe or terminal when it creates those
- * streams, and the caller's shell would then inherit it). This module must be the first import
- * of the CLI entry. It reads /proc/self/fdinfo, so it needs no native code. One buffer for the
- * three files and open/read/close only (readFileSync would add an fstat and a second read per
- * file): this runs at every start.
+ * The status flags of the standard descriptors as secwrap found them. Node makes a shared pipe or
+ * terminal non-blocking (O_NONBLOCK) when it creates process.stdin, process.stdout or
+ * process.stderr, and the caller's shell would inherit that; the hand-off puts the flags back.
+ * Those three are lazy getters on `process`. This module, the first import of the CLI entry,
+ * wraps each: the first access reads the flags of 0 1 2 from /proc/self/fdinfo, *then* lets Node
+ * create the stream. The run path writes with fs.writeSync and never creates them, so usually
+ * nothing is read (three open/read/close cost ≈ 0.3 ms at every start): when no stream was
+ * created, the flags the hand-off finds are the ones secwrap started with. /proc/self/fdinfo needs
+ * no native code; one buffer for the three files and open/read/close only.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -46,5 +49,34 @@ function fdFlags(fd: number): number | null {
   }
 }
 
-/** Status flags of fds 0, 1, 2 at start (null: not open or unknown). */
-export const startupStdioFlags: ReadonlyArray<number | null> = [fdFlags(0), fdFlags(1), fdFlags(2)];
+let captured: ReadonlyArray<number | null> | undefined;
+
+function capture(): void {
+  captured ??= [fdFlags(0), fdFlags(1), fdFlags(2)];
+}
+
+for (const name of ['stdin', 'stdout', 'stderr'] as const) {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  const get = own?.get;
+  if (own === undefined || get === undefined || !own.configurable) {
+    capture(); // not the lazy getter this relies on: read the flags now
+    continue;
+  }
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      capture();
+      Object.defineProperty(process, name, own);
+      return get.call(process);
+    },
+  });
+}
+
+/**
+ * Status flags of fds 0, 1, 2 as found at start (null: not open or unknown), read before Node
+ * created any stdio stream; undefined when none was created, so the current flags are those.
+ */
+export function startupStdioFlags(): ReadonlyArray<number | null> | undefined {
+  return captured;
+}

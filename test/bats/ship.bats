@@ -165,10 +165,11 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
   d=$(mktemp -d)
   mkfifo "$d/in0" "$d/in1"
   # Control: the very Node the executable embeds, blocked in a read, opens a debugger port.
-  "$NODE26" -e 'require("fs").readSync(0, Buffer.alloc(1))' <"$d/in0" 2>"$d/err0" &
+  # It says when it is ready (its SIGUSR1 handler is installed before user code runs).
+  "$NODE26" -e 'require("fs").writeSync(1, "r"); require("fs").readSync(0, Buffer.alloc(1))' <"$d/in0" >"$d/out0" 2>"$d/err0" &
   p0=$!
   exec 7>"$d/in0"
-  sleep 0.5
+  for _ in $(seq 100); do [[ -s "$d/out0" ]] && break; sleep 0.1; done
   kill -USR1 "$p0"
   for _ in $(seq 50); do grep -q 'Debugger listening' "$d/err0" && break; sleep 0.1; done
   exec 7>&-

@@ -2,6 +2,7 @@
 // own text for descriptors whose flags fcntl-free code can predict.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { closeSync, constants as fsc, openSync, readFileSync } from 'node:fs';
 import { O_CLOEXEC, O_NONBLOCK, fdinfoFlags, startupStdioFlags } from '../../../src/exec/startup.js';
 
@@ -33,17 +34,41 @@ test('fdinfoFlags refuses texts without a well-formed flags field', () => {
   assert.equal(fdinfoFlags('\npos:\t0\nflags:\t02'), 0o2);
 });
 
-test('the flags captured at start match the kernel for the open standard descriptors', () => {
+test('the flags are read when a stdio stream is first created, before Node makes a pipe non-blocking', () => {
+  // A child whose stdout is a pipe (execFileSync): nothing touches the streams at first, so
+  // nothing is captured; then process.stdout is created (Node sets O_NONBLOCK on the pipe), and
+  // the flags captured are the ones from before.
+  const mod = new URL('../../../src/exec/startup.js', import.meta.url).href;
+  const code = [
+    `const { startupStdioFlags, fdinfoFlags } = await import(${JSON.stringify(mod)});`,
+    "const { readFileSync, writeSync } = await import('node:fs');",
+    "const now = () => fdinfoFlags('\\n' + readFileSync('/proc/self/fdinfo/1', 'latin1'));",
+    'const before = startupStdioFlags() === undefined;',
+    'const flagsBefore = now();',
+    'void process.stdout;',
+    'writeSync(2, JSON.stringify({ before, captured: startupStdioFlags()[1], flagsBefore, flagsAfter: now() }));',
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stderr) as { before: boolean; captured: number; flagsBefore: number; flagsAfter: number };
+  assert.equal(got.before, true);
+  assert.equal(got.captured, got.flagsBefore);
+  assert.equal(got.flagsBefore & O_NONBLOCK, 0);
+  assert.equal(got.flagsAfter & O_NONBLOCK, O_NONBLOCK, 'Node made the pipe non-blocking (else this test shows nothing)');
+});
+
+test('the flags captured match the kernel for the open standard descriptors', () => {
+  void process.stderr; // captures, if nothing did yet
   for (const fd of [0, 1, 2]) {
     let text: string;
     try {
       text = readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1');
     } catch {
-      assert.equal(startupStdioFlags[fd], null);
+      assert.equal(startupStdioFlags()?.[fd], null);
       continue;
     }
     const now = fdinfoFlags('\n' + text);
     // The test runner may have made a pipe non-blocking since: compare all but O_NONBLOCK.
-    assert.equal((startupStdioFlags[fd]! & ~O_NONBLOCK) >>> 0, (now! & ~O_NONBLOCK) >>> 0);
+    assert.equal((startupStdioFlags()![fd]! & ~O_NONBLOCK) >>> 0, (now! & ~O_NONBLOCK) >>> 0);
   }
 });
