@@ -48,7 +48,7 @@ function makePlan(flags: Flags, command: string[], status?: StatusReader): Plan 
   });
 }
 
-/** The run path. Returns only by throwing (exit 125, 126 or 127); success is execve. */
+/** The run path. Returns only by throwing (exit 125, 126 or 127); success is execvp. */
 export function run(flags: Flags, command: string[]): never {
   if (command.length === 0) throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
   const argv = ownCommandBytes(command); // the caller's exact bytes, read while /proc is reachable

@@ -6,15 +6,15 @@
 // SPEC: { main, cli?, anchor, save, out }. `main` and `cli` are the wrapped bundles as
 // ./main.cjs receives them (assets main.js and cli.js); they are compiled as main.cjs compiles
 // them, and `require("./cli.cjs")` is served from `cli` as main.cjs serves it. The program runs as
-// `secwrap ARGS...` (ARGS on this command line, not in SPEC: the exec path reads its command's
-// bytes from /proc/self/cmdline; process.argv[1] = anchor, a path in the checkout's dist/, so the addon is
-// found in its node_modules), and the V8 code cache of script `save` ("main" or "cli") is written
-// to `out` when the run calls execvp (through ffi-rs) or else when the process exits: it then holds
-// the bytecode of every function of that script the run called, up to that point. Saving at
-// execvp keeps the failure path out of the exec path's cache: the training's command does not
-// exist (execvp fails with ENOENT, the run ends with 127, nothing runs), but a real start
-// succeeds there and never runs that code. `out` is opened before the run: the exec path drops
-// privileges.
+// `secwrap ARGS...`, with ARGS on this command line, not in SPEC, so that the tail of
+// /proc/self/cmdline is the command, as in a real start (src/exec/argv.ts). process.argv[1] =
+// anchor, a path in the checkout's dist/, so the addon is found in its node_modules. The V8 code
+// cache of script `save` ("main" or "cli") is written to `out` when the run calls execvp (through
+// ffi-rs), or else when the process exits: it then holds the bytecode of every function of that
+// script the run called up to that point. Saving at execvp keeps the failure path out of the
+// exec path's cache: the training's command does not exist (execvp fails with ENOENT, the run
+// ends with 127, nothing runs), but a real start succeeds there and never runs that code. `out`
+// is opened before the run: the exec path drops privileges.
 // With no args, `out` gets the cache of script `save` compiled and not run (the recipe for
 // `build.mjs --entry` programs, which have no training run).
 //
