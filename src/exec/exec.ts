@@ -16,7 +16,7 @@ export const DEFAULT_SEARCH_PATH = '/bin:/usr/bin';
  */
 export function execCommand(argv: readonly Buffer[], shown: readonly string[]): never {
   const file = shown[0];
-  if (file === undefined || file === '' || argv.length === 0) throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
+  if (file === undefined || file === '') throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
   throw failure(file, libc.execvp(argv));
 }
 

@@ -165,9 +165,7 @@ function strerror(e: number): string {
   return ERRNO_NAMES[e]?.[1] ?? 'unknown error';
 }
 export const ENOENT = 2;
-export const EACCES = 13;
 export const ENOTDIR = 20;
-export const ENOEXEC = 8;
 export const EPERM = 1;
 export const ERANGE = 34;
 
