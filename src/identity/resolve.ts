@@ -38,25 +38,28 @@ function checkSpec(spec: string, what: string): void {
   libc.assertNoNul(`${what} name`, spec);
 }
 
+/**
+ * A user by name first, then, only when no user has that name, as a decimal uid: what `id`,
+ * `getent` and setpriv do. A passwd entry named `007` (uid 5007) is uid 5007, not uid 7.
+ */
 export function resolveUser(spec: string): ResolvedUser {
   checkSpec(spec, 'user');
+  const named = libc.getpwnam(spec);
+  if (named) return { uid: named.uid, name: named.name, entry: named };
   const id = parseNumericId(spec, 'user');
-  if (id !== null) {
-    const entry = libc.getpwuid(id);
-    return { uid: id, name: entry?.name ?? null, entry };
-  }
-  const entry = libc.getpwnam(spec);
-  if (!entry) throw new SecwrapError(`unknown user "${spec}" (not found in the user database)`);
-  return { uid: entry.uid, name: entry.name, entry };
+  if (id === null) throw new SecwrapError(`unknown user "${spec}" (not found in the user database)`);
+  const entry = libc.getpwuid(id);
+  return { uid: id, name: entry?.name ?? null, entry };
 }
 
+/** A group by name first, then as a decimal gid (as resolveUser). */
 export function resolveGroup(spec: string): ResolvedGroup {
   checkSpec(spec, 'group');
+  const named = libc.getgrnam(spec);
+  if (named) return { gid: named.gid, name: named.name };
   const id = parseNumericId(spec, 'group');
-  if (id !== null) return { gid: id, name: libc.getgrgid(id)?.name ?? null };
-  const entry = libc.getgrnam(spec);
-  if (!entry) throw new SecwrapError(`unknown group "${spec}" (not found in the group database)`);
-  return { gid: entry.gid, name: entry.name };
+  if (id === null) throw new SecwrapError(`unknown group "${spec}" (not found in the group database)`);
+  return { gid: id, name: libc.getgrgid(id)?.name ?? null };
 }
 
 /** Name of a group id for display, or null. */
