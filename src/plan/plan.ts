@@ -8,7 +8,7 @@ import { capFromText, capToText, capLastCap, maskToNames, privilegesFromText } f
 import { groupName, initGroups, resolveGroup, resolveGroupList, resolveUser, type ResolvedGroup, type ResolvedUser } from '../identity/resolve.js';
 import { getpwuid, type PasswdEntry } from '../libc/libc.js';
 import { sortedGroups, type ProcState } from '../apply/state.js';
-import type { EnvMode, Request } from './request.js';
+import { MOMENTUM_DEFAULT_SOURCE, type EnvMode, type Request } from './request.js';
 
 export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
@@ -154,8 +154,8 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
   const notes: string[] = [];
 
   // Identity. A numeric user without a passwd entry needs an explicit group.
-  const user = req.user !== undefined ? resolveUser(req.user) : null;
-  let group: ResolvedGroup | null = req.group !== undefined ? resolveGroup(req.group) : null;
+  const user = req.user !== undefined ? momentumDefault(req, 'user', () => resolveUser(req.user!)) : null;
+  let group: ResolvedGroup | null = req.group !== undefined ? momentumDefault(req, 'group', () => resolveGroup(req.group!)) : null;
   if (user && !group) {
     if (!user.entry) throw new SecwrapError(`user ${req.user} has no passwd entry: set a group (security { group = … } or --group)`);
     group = { gid: user.entry.gid, name: groupName(user.entry.gid) };
@@ -241,7 +241,15 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
   steps.push({ op: 'exec', detail: `execve ${req.command.length ? req.command.join(' ') : 'COMMAND'} in this PID (PATH search after the drop${req.chroot !== undefined ? ', inside the chroot' : ''})` });
 
   if (uid[1] === 0) {
-    notes.push(caps ? `the command runs as root (uid 0), limited to ${names(caps.retained)} by the bounding set` : 'the command runs as root (uid 0) with full root capabilities (no capabilities option)');
+    const why = req.sources.user !== undefined ? `user ${req.user} is set explicitly (${req.sources.user})` : 'no user is given, so the caller\'s uid stays';
+    notes.push(
+      caps
+        ? `the command runs as root (uid 0): ${why}; it is limited to ${names(caps.retained)} by the bounding set`
+        : `the command runs as root (uid 0): ${why}; with full root capabilities (no capabilities option)`,
+    );
+  }
+  for (const k of ['user', 'group'] as const) {
+    if (req.sources[k] === MOMENTUM_DEFAULT_SOURCE) notes.push(`${k} ${req[k]}: Momentum's default (the security scope sets no ${k})`);
   }
   if (caps && caps.inheritable !== caps.retained) notes.push(`${names(caps.inheritable & ~caps.retained)}: inheritable only (no p flag), not retained`);
   if (ctx.stdinIsTty && !req.newSession) notes.push('stdin is a terminal and --new-session is not set: the command could push input into it (TIOCSTI, CVE-2016-2779 class)');
@@ -267,6 +275,22 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
     steps,
     notes,
   };
+}
+
+/**
+ * Resolve a user or group; when the name is Momentum's default (not written anywhere) and
+ * does not exist, say so and how to choose another.
+ */
+function momentumDefault<R>(req: Request, key: 'user' | 'group', resolve: () => R): R {
+  try {
+    return resolve();
+  } catch (e) {
+    if (req.sources[key] !== MOMENTUM_DEFAULT_SOURCE || !(e instanceof SecwrapError) || !e.message.startsWith('unknown ')) throw e;
+    throw new SecwrapError(
+      `${key} ${req[key]} does not exist: it is Momentum's default when the security scope sets no ${key}; ` +
+        `create it, or set ${key} = NAME in the security scope of ${req.configFile} (or ${key === 'user' ? '-u' : '-g'} NAME)`,
+    );
+  }
 }
 
 function fmtId(i: Identity): string {

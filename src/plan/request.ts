@@ -49,6 +49,17 @@ export function parseGroupsFlag(v: string): string[] {
   return parts;
 }
 
+/**
+ * Momentum's documented defaults for the security scope: "The default value for both the `user`
+ * and the `group` option is `ecuser`", and it always drops root before processing mail. A config
+ * run (`-c`) therefore never keeps root by leaving `user` out: running as root takes an explicit
+ * `user = root` (or `-u root`). Flags-only runs have no such default (setpriv's behaviour).
+ */
+export const MOMENTUM_DEFAULT_USER = 'ecuser';
+export const MOMENTUM_DEFAULT_GROUP = 'ecuser';
+/** The source recorded for a setting that came from Momentum's defaults. */
+export const MOMENTUM_DEFAULT_SOURCE = "Momentum's default";
+
 export function buildRequest(flags: Flags, scope: SecurityScope | null, command: string[]): Request {
   if (flags.keepEnv && flags.resetEnv) throw new SecwrapError('--keep-env and --reset-env conflict: choose one');
   const pf = flags.preserveFds ?? 0;
@@ -76,6 +87,10 @@ export function buildRequest(flags: Flags, scope: SecurityScope | null, command:
     if (s.chroot !== undefined) [req.chroot, req.sources.chroot] = [s.chroot, src('chroot')];
     if (s.capabilities !== undefined) [req.caps, req.sources.caps] = [s.capabilities, src('capabilities')];
     if (s.privileges !== undefined) [req.privileges, req.sources.privileges] = [s.privileges, src('privileges')];
+    req.user ??= MOMENTUM_DEFAULT_USER;
+    req.sources.user ??= MOMENTUM_DEFAULT_SOURCE;
+    req.group ??= MOMENTUM_DEFAULT_GROUP;
+    req.sources.group ??= MOMENTUM_DEFAULT_SOURCE;
   }
   if (flags.user !== undefined) [req.user, req.sources.user] = [flags.user, '--user'];
   if (flags.group !== undefined) [req.group, req.sources.group] = [flags.group, '--group'];

@@ -11,6 +11,7 @@ import { differences } from '../../../src/apply/verify.js';
 import { envChanges } from '../../../src/exec/handoff.js';
 import { capLastCap } from '../../../src/caps/index.js';
 import type { ProcState } from '../../../src/apply/state.js';
+import { getpwnam } from '../../../src/libc/libc.js';
 
 const last = capLastCap();
 const FULL = (1n << BigInt(last + 1)) - 1n;
@@ -108,10 +109,31 @@ test('socket activation counts only for this PID; --preserve-fds', () => {
 });
 
 test('Solaris privileges: a note with the Linux reading, never applied', () => {
-  const p = buildPlan(buildRequest({}, { settings: { privileges: 'basic net_privaddr' }, sources: {} }, ['true']), { state: root(), pid: 1, env: {}, stdinIsTty: false });
+  const who = { user: 'nobody', group: 'nogroup' };
+  const p = buildPlan(buildRequest({}, { settings: { ...who, privileges: 'basic net_privaddr' }, sources: {} }, ['true']), { state: root(), pid: 1, env: {}, stdinIsTty: false });
   assert.ok(p.notes.some((n) => n.includes('not applied on Linux') && n.includes('cap_net_bind_service')));
   assert.equal(p.caps, null);
-  assert.throws(() => buildPlan(buildRequest({}, { settings: { privileges: 'basic no_such_priv' }, sources: {} }, ['true']), { state: root(), pid: 1, env: {}, stdinIsTty: false }), /privileges/);
+  assert.throws(() => buildPlan(buildRequest({}, { settings: { ...who, privileges: 'basic no_such_priv' }, sources: {} }, ['true']), { state: root(), pid: 1, env: {}, stdinIsTty: false }), /privileges/);
+});
+
+test("a config without user or group takes Momentum's defaults (ecuser); flags alone take none", () => {
+  const req = buildRequest({ config: 'e.conf' }, { settings: {}, sources: {} }, ['true']);
+  assert.equal(req.user, 'ecuser');
+  assert.equal(req.group, 'ecuser');
+  assert.equal(req.sources.user, "Momentum's default");
+  if (getpwnam('ecuser') === null) {
+    // Where there is no ecuser, the error says whose default it is and how to choose another.
+    assert.throws(() => buildPlan(req, { state: root(), pid: 1, env: {}, stdinIsTty: false }), /user ecuser does not exist: it is Momentum's default .* set user = NAME in the security scope of e\.conf \(or -u NAME\)/);
+  } else {
+    assert.equal(buildPlan(req, { state: root(), pid: 1, env: {}, stdinIsTty: false }).user?.name, 'ecuser');
+  }
+  const flags = buildRequest({ user: 'nobody' }, null, ['true']);
+  assert.equal(flags.group, undefined);
+  assert.equal(buildPlan(flags, { state: root(), pid: 1, env: {}, stdinIsTty: false }).group?.name, 'nogroup');
+  // A flag overrides the default option by option; explicit root is said to be explicit.
+  const asRoot = buildRequest({ config: 'e.conf', user: 'root', group: 'root' }, { settings: {}, sources: {} }, ['true']);
+  const p = buildPlan(asRoot, { state: root(), pid: 1, env: {}, stdinIsTty: false });
+  assert.ok(p.notes.some((n) => n.startsWith('the command runs as root (uid 0): user root is set explicitly (--user)')), p.notes.join('\n'));
 });
 
 test('a TTY on stdin without --new-session is noted', () => {
