@@ -230,7 +230,8 @@ function checkDist() {
 // The request: user nobody, group nogroup, one retained capability
 
 function makeConf() {
-  const dir = mkdtempSync(join('/tmp', 'secwrap-bench-')); // root 0700
+  // root 0700 under root's 0755 /run: as root, secwrap refuses a config under /tmp (mode 1777)
+  const dir = mkdtempSync(join('/run', 'secwrap-bench-'));
   const conf = join(dir, 'ecelerity.conf');
   writeFileSync(
     conf,

@@ -15,7 +15,8 @@ import { planToDocker, planToJson, planToK8s, planToText } from '../src/plan/for
 import { buildRequest, type Flags } from '../src/plan/request.js';
 import { capLastCap } from '../src/caps/index.js';
 import { isatty } from '../src/libc/libc.js';
-import { checkChrootPath, checkConfigDescriptor } from '../src/trust/trust.js';
+import { checkChrootPath, configOpener } from '../src/trust/trust.js';
+import { mustEnforceTrust } from '../src/trust/privilege.js';
 import { writeAll } from './output.js';
 
 export type RunFlags = Flags;
@@ -23,29 +24,18 @@ export type RunFlags = Flags;
 const out = (s: string): void => writeAll(1, s);
 const err = (s: string): void => writeAll(2, s);
 
-/** Installed setuid/setgid (real and effective ids differ): refuse, whoever asks. */
-function refuseSetuid(): void {
-  if (process.getuid!() !== process.geteuid!() || process.getgid!() !== process.getegid!()) {
-    throw new SecwrapError('refusing to run setuid or setgid (real and effective ids differ)');
-  }
-}
-
 /** The config's security scope (trust-checked as it is read), or null without -c. */
-function scopeOf(flags: Flags): SecurityScope | null {
-  return flags.config === undefined ? null : loadSecurity(flags.config, { onOpen: checkConfigDescriptor });
+function scopeOf(flags: Flags, enforce: boolean): SecurityScope | null {
+  return flags.config === undefined ? null : loadSecurity(flags.config, { open: configOpener(enforce) });
 }
 
 /** `status`: an open reader of /proc/self/status when the caller has one (the run path). */
 function makePlan(flags: Flags, command: string[], status?: StatusReader): Plan {
-  refuseSetuid();
-  const req = buildRequest(flags, scopeOf(flags), command);
-  if (req.chroot !== undefined) req.chroot = checkChrootPath(req.chroot);
-  return buildPlan(req, {
-    state: status ? status.read() : readState(),
-    pid: process.pid,
-    env: process.env,
-    stdinIsTty: isatty(0),
-  });
+  const state = status ? status.read() : readState();
+  const enforce = mustEnforceTrust(state);
+  const req = buildRequest(flags, scopeOf(flags, enforce), command);
+  if (req.chroot !== undefined) req.chroot = checkChrootPath(req.chroot, enforce);
+  return buildPlan(req, { state, pid: process.pid, env: process.env, stdinIsTty: isatty(0) });
 }
 
 /** The run path. Returns only by throwing (exit 125, 126 or 127); success is execvp. */
@@ -55,6 +45,7 @@ export function run(flags: Flags, command: string[]): never {
   const status = new StatusReader(); // opened before any chroot; close-on-exec
   const plan = makePlan(flags, command, status);
   const log = flags.verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
+  for (const note of plan.notes) log(`note: ${note}`);
   const verified = apply(plan, log, status);
   // The hand-off, after verification: nothing below changes credentials.
   log('signals: every disposition to default, empty mask');
@@ -79,15 +70,17 @@ export function explain(flags: Flags, command: string[], format: string): void {
  */
 export function check(file: string, opts: { syntaxOnly: boolean; json: boolean }): number {
   try {
+    const enforce = mustEnforceTrust(readState());
+    const open = configOpener(enforce);
     let scope: SecurityScope;
     if (opts.syntaxOnly) {
-      scope = securityScope(loadConfig(file, { followIncludes: false, validate: false, onOpen: checkConfigDescriptor }), { validate: false });
+      scope = securityScope(loadConfig(file, { followIncludes: false, validate: false, open }), { validate: false });
     } else {
-      scope = loadSecurity(file, { onOpen: checkConfigDescriptor });
+      scope = loadSecurity(file, { open });
       validateTexts(scope);
       if (scope.settings.chroot !== undefined) {
         try {
-          checkChrootPath(scope.settings.chroot);
+          checkChrootPath(scope.settings.chroot, enforce);
         } catch (e) {
           const p = scope.sources.chroot;
           throw p ? new ConfigError(p, (e as Error).message) : e;

@@ -50,6 +50,13 @@ export interface LoadOptions {
    * is trusted (the trust module fstat()s it). Throw to refuse; the error propagates unchanged.
    */
   onOpen?: (fd: number, path: string, kind: 'file' | 'dir') => void;
+  /**
+   * Opens every file and folder the load reads, by the path as written (main file, include,
+   * folder entry), with the loader's flags; returns the descriptor (the trust module's opener
+   * walks the path first). Errors with an errno `code` ENOENT or ENOTDIR mean "not there"; any
+   * other error refuses. Default: open(2) on the path.
+   */
+  open?: (path: string, flags: number) => number;
   /** Lower the bounds of limits.ts (tests). Values above the defaults are ignored. */
   limits?: Partial<Limits>;
 }
@@ -57,6 +64,9 @@ export interface LoadOptions {
 interface Ctx {
   readonly follow: boolean;
   readonly onOpen: LoadOptions['onOpen'];
+  /** The opener; `custom` when the caller gave one (folder entries are then opened by path). */
+  readonly open: (path: string, flags: number) => number;
+  readonly custom: boolean;
   readonly limits: Limits;
   readonly budget: ParseBudget;
   bytes: number;
@@ -232,7 +242,8 @@ function loadDir(
   const names: string[] = [];
   let dir: Dir;
   try {
-    dir = opendirSync(listPath);
+    // Node's typings allow only string encodings here; 'buffer' works (Node 20 and 26).
+    dir = opendirSync(listPath, { encoding: 'buffer' as BufferEncoding });
   } catch (e) {
     throw new ConfigError(at, `cannot list folder ${dirPath}: ${errText(e)}`);
   }
@@ -249,8 +260,13 @@ function loadDir(
       if (++seen > ctx.limits.maxDirEntries) {
         throw new ConfigError(at, `folder ${dirPath} has more than ${ctx.limits.maxDirEntries} entries`);
       }
-      if (e.name.startsWith('.') || e.isDirectory()) continue;
-      names.push(e.name);
+      // Names as bytes: one that is not UTF-8 would be decoded to U+FFFD and another file opened.
+      const raw = e.name as unknown as Buffer;
+      if (raw[0] === 0x2e || e.isDirectory()) continue;
+      if (!isUtf8(raw)) {
+        throw new ConfigError(at, `folder ${dirPath} holds an entry whose name is not valid UTF-8 (${JSON.stringify(raw.toString('latin1'))}); refused`);
+      }
+      names.push(raw.toString('utf8'));
     }
   } finally {
     dir.closeSync();
@@ -260,11 +276,11 @@ function loadDir(
   try {
     for (const name of names) {
       const display = joinRel(dirPath, name);
-      const openPath = ctx.procFd ? `${listPath}/${name}` : display;
+      const openPath = ctx.procFd && !ctx.custom ? `${listPath}/${name}` : display;
       countOpen(ctx, at);
       let efd: number;
       try {
-        efd = openSync(openPath, OPEN_FLAGS);
+        efd = ctx.open(openPath, OPEN_FLAGS);
       } catch (e) {
         throw new ConfigError(at, `cannot open ${display}: ${errText(e)}`);
       }
@@ -303,7 +319,7 @@ function include(ctx: Ctx, st: IncludeStmt, scope: ScopeNode, depth: number, inc
   let used = '';
   for (const c of candidates) {
     try {
-      fd = openSync(c, OPEN_FLAGS);
+      fd = ctx.open(c, OPEN_FLAGS);
       used = c;
       break;
     } catch (e) {
@@ -340,6 +356,8 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigDocument
   const ctx: Ctx = {
     follow: opts.followIncludes !== false,
     onOpen: opts.onOpen,
+    open: opts.open ?? ((p, flags) => openSync(p, flags)),
+    custom: opts.open !== undefined,
     limits: resolveLimits(opts.limits),
     budget: { nodes: 0 },
     bytes: 0,
@@ -351,7 +369,7 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigDocument
   };
   let fd: number;
   try {
-    fd = openSync(path, OPEN_FLAGS);
+    fd = ctx.open(path, OPEN_FLAGS);
   } catch (e) {
     throw new ConfigError(at, `cannot open configuration file: ${errText(e)}`);
   }

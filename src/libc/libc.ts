@@ -289,6 +289,21 @@ export function chroot(path: string): void {
   assertNoNul('chroot path', path);
   callInt('chroot', [T.String], [path], path);
 }
+/** statvfs(3)'s ST_RDONLY bit of f_flag. */
+const ST_RDONLY = 1n;
+/** struct statvfs on 64-bit glibc: eleven 8-byte fields (f_flag the tenth), then spare ints. */
+const STATVFS_SIZE = 112;
+const STATVFS_FLAG_OFFSET = 72;
+
+/** Whether the file system holding `path` is mounted read-only here (statvfs f_flag ST_RDONLY). */
+export function mountedReadOnly(path: string): boolean {
+  assertNoNul('path', path);
+  return withMemory(STATVFS_SIZE, (m) => {
+    callInt('statvfs', [T.String, T.BigInt], [path, m.addr], path);
+    return (m.view.readBigUInt64LE(STATVFS_FLAG_OFFSET) & ST_RDONLY) !== 0n;
+  });
+}
+
 export function chdir(path: string): void {
   assertNoNul('directory', path);
   callInt('chdir', [T.String], [path], path);

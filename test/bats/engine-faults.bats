@@ -84,7 +84,7 @@ CONF
 }
 
 @test "chroot that does not exist" {
-  expect_fault 125 'no such directory' -u ecuser --chroot /nonexistent/jail
+  expect_fault 125 'chroot /nonexistent/jail: /nonexistent: no such file or directory' -u ecuser --chroot /nonexistent/jail
 }
 
 @test "missing privilege: run by a non-root user, names the capability" {

@@ -34,7 +34,7 @@ refused() {
 @test "config mode 0666 is refused, naming file, owner and mode" {
   conf=$(good_conf)
   chmod 0666 "$conf"
-  refused "untrusted config file $conf: mode 0666" -c "$conf"
+  refused "untrusted config file $conf: $conf is owned by root with mode 0666" -c "$conf"
   run --separate-stderr "$SECWRAP" check "$conf"
   assert_equal "$status" 1
   [[ $stderr == *"mode 0666"* ]] || fail "$stderr"
@@ -49,7 +49,7 @@ refused() {
 @test "config owned by another user is refused" {
   conf=$(good_conf)
   chown 4250 "$conf"
-  refused "owned by uid 4250 (must be root)" -c "$conf"
+  refused "$conf is owned by uid 4250 with mode 0644" -c "$conf"
 }
 
 @test "an included file writable by others is refused" {
@@ -92,7 +92,7 @@ refused() {
 @test "a jail owned by a user is refused" {
   jail=$(make_jail)
   chown 4242 "$jail"
-  refused "path component $jail is owned by uid 4242" -u ecuser --chroot "$jail"
+  refused "untrusted chroot $jail: $jail is owned by uid 4242" -u ecuser --chroot "$jail"
 }
 
 @test "a jail under a world-writable directory is refused" {
