@@ -374,10 +374,23 @@ export function ioctlNoTty(fd: number): void {
 export const SIG_IGN = 1n;
 const SIGACTION_SIZE = 152; // struct sigaction on x86-64 glibc: handler first
 
+/** The rt_sigaction system call's number: x86-64 13, arm64 (asm-generic) 134. */
+const SYS_RT_SIGACTION = process.arch === 'arm64' ? 134 : 13;
+/** The kernel's struct sigaction (handler, flags, restorer, mask): 32 bytes on both. */
+const KERNEL_SIGACTION_SIZE = 32;
+/** The kernel's sigset_t: 64 signals, 8 bytes. */
+const KERNEL_SIGSET_SIZE = 8;
+
+/**
+ * Signal `sig` back to its default action, through the raw rt_sigaction system call. glibc's
+ * sigaction refuses signals 32 and 33 (EINVAL: it keeps them for its threads), so a parent that
+ * left them ignored (`hyperfine -N` does) made the reset fail; the kernel itself accepts every
+ * signal but SIGKILL and SIGSTOP. All-zero memory is SIG_DFL, no flags, an empty mask.
+ */
 export function sigSetDefault(sig: number): void {
-  withMemory(SIGACTION_SIZE, (m) => {
-    // sa_handler = SIG_DFL, sa_mask empty, sa_flags 0 (zeroed memory).
-    callInt('sigaction', [T.I32, T.BigInt, T.BigInt], [sig, m.addr, 0n], `signal ${sig}`);
+  withMemory(KERNEL_SIGACTION_SIZE, (m) => {
+    const r = callRaw<number>('syscall', T.I64, [T.I64, T.I64, T.BigInt, T.BigInt, T.I64], [SYS_RT_SIGACTION, sig, m.addr, 0n, KERNEL_SIGSET_SIZE]);
+    if (Number(r.value) !== 0) throw new LibcError('rt_sigaction', r.errnoCode, `signal ${sig}`);
   });
 }
 export function sigSetIgnore(sig: number): void {
