@@ -59,7 +59,9 @@ RUN set -eu; \
     fi; \
     groupadd -g 4242 ecuser; \
     useradd -u 4242 -g ecuser -M -d /nonexistent -s /usr/sbin/nologin ecuser
-COPY images/container/ecelerity.conf /etc/ecelerity/ecelerity.conf
+# --chmod: COPY keeps the build context's mode, and a checkout made under umask 002 gives
+# 0664, which secwrap refuses as root (a group-writable config).
+COPY --chmod=0644 images/container/ecelerity.conf /etc/ecelerity/ecelerity.conf
 COPY --from=secwrap /secwrap /usr/local/bin/secwrap
 ENTRYPOINT ["/usr/local/bin/secwrap", "-c", "/etc/ecelerity/ecelerity.conf", "--"]
 CMD ["/bin/sh", "-c", "id; grep -E '^(Cap|NoNewPrivs)' /proc/self/status"]

@@ -9,6 +9,16 @@ conf="$root/examples/ecelerity.conf"
 
 decode() { if command -v capsh >/dev/null; then capsh --decode="$1" | sed 's/^0x[0-9a-f]*=//'; else echo "0x$1"; fi; }
 
+if [[ $(id -u) -eq 0 ]]; then
+  # As root, secwrap obeys only a config whose every folder on the way is root's and not writable
+  # by others; a checkout under /tmp or a user's home is not. The demo copies the example into a
+  # private root-owned folder under /run and removes it afterwards.
+  demo_dir=$(mktemp -d /run/secwrap-demo.XXXXXX)
+  trap 'rm -rf "$demo_dir"' EXIT
+  install -m 0644 "$conf" "$demo_dir/ecelerity.conf"
+  conf=$demo_dir/ecelerity.conf
+fi
+
 echo "== before: $(id)"
 echo "   effective capabilities: $(decode "$(awk '/^CapEff/ {print $2}' /proc/self/status)")"
 echo
@@ -19,10 +29,9 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "== not root: the real drop needs root (sudo npm start). The plan above is what it would do."
   exit 0
 fi
-echo "== secwrap -c examples/ecelerity.conf -- sh -c '…'   (the same PID becomes the shell)"
-echo "   secwrap's PID: $$ (this script execs it below)"
+echo "== secwrap -c ecelerity.conf -- sh -c '…'   (the same PID becomes the shell)"
 export SECWRAP_DEMO_DECODE_CAPSH="$(command -v capsh || true)"
-exec "$secwrap" -c "$conf" -- sh -c '
+sh -c 'echo "   secwrap'"'"'s PID: $$"; exec "$@"' sh "$secwrap" -c "$conf" -- sh -c '
   echo "== after:  $(id)"
   for set in CapPrm CapEff CapAmb CapBnd; do
     hex=$(awk -v s="$set:" "\$1 == s {print \$2}" /proc/self/status)
