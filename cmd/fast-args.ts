@@ -3,7 +3,7 @@
  *
  * yargs stays the CLI (help, completion, subcommands, every usage error), but even yargs-parser
  * alone cost ≈ 2 ms of a ≈ 45 ms start (module init plus its first, cold parse; profile in the
- * README), so the run line every container start takes is read here in a few microseconds. This
+ * bench/README.md), so the run line every container start takes is read here in a few microseconds. This
  * reader accepts only the plain forms whose meaning is not in doubt:
  *
  *   --long VALUE   --long=VALUE   -s VALUE   --bool   -b   --   (then the command)

@@ -20,7 +20,7 @@ source "$(dirname "$0")/lib.sh"
 [[ $(id -u) -eq 0 ]] || { echo "test-kernels: must run as root (debootstrap, virtiofsd)" >&2; exit 1; }
 
 export KERNEL_RUN_TAG="$$"
-export KERNEL_BATS="${KERNEL_BATS:-images/kernels/kernel-smoke.bats test/bats/engine-setpriv.bats test/bats/engine-faults.bats test/bats/engine-handoff.bats test/bats/trust.bats}"
+export KERNEL_BATS="${KERNEL_BATS:-images/kernels/kernel-smoke.bats test/bats/engine-setpriv.bats test/bats/engine-faults.bats test/bats/engine-handoff.bats test/bats/trust.bats test/bats/boundary.bats}"
 children=() out=
 finish() {
   for p in "${children[@]}"; do kill -TERM "$p" 2>/dev/null; done

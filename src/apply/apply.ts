@@ -1,6 +1,6 @@
 /**
  * apply: the only code that changes the process's credentials. One straight line, in the order
- * that works (../shared/reference/privilege-drop.md); each call is checked by the libc wrappers,
+ * that works (docs/how-it-works.md); each call is checked by the libc wrappers,
  * which throw a LibcError naming the call. Nothing here looks anything up: the plan did that.
  */
 import { openSync, closeSync, readdirSync, readlinkSync, constants as fsc } from 'node:fs';

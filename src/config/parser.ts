@@ -8,7 +8,7 @@
  * slice per bareword / string chunk). Recursion happens only per nesting level
  * and nesting is bounded (limits.ts), so hostile input cannot overflow the JS stack.
  *
- * Decisions (see /work/shared/reference/ecelerity-conf.md and the module report):
+ * Decisions (docs/config-language.md):
  * - Whitespace: space, \t, \n, \r, \v, \f. Lines end at \n. Columns count UTF-16 code units.
  * - A leading U+FEFF (BOM) is skipped.
  * - `#` starts a comment to end of line (outside strings). `/*` opens a comment only at the start
