@@ -6,14 +6,13 @@ import { capFromText, capsReport, privilegesFromText } from '../src/caps/index.j
 import { checkJson, loadConfig, loadSecurity, securityScope, type SecurityScope } from '../src/config/index.js';
 import { ConfigError, SecwrapError } from '../src/errors.js';
 import { apply } from '../src/apply/apply.js';
-import { StatusReader, readState } from '../src/apply/state.js';
-import { execCommand } from '../src/exec/exec.js';
-import { applyEnv, resetSignals, restoreDescriptors } from '../src/exec/handoff.js';
+import { missingPrivileges } from '../src/apply/preflight.js';
+import { StatusReader, readState } from '../src/proc/status.js';
+import { handOff } from '../src/exec/handoff.js';
 import { ownCommandBytes } from '../src/exec/argv.js';
 import { buildPlan, type Plan } from '../src/plan/plan.js';
 import { planToDocker, planToJson, planToK8s, planToText } from '../src/plan/format.js';
 import { buildRequest, type Flags } from '../src/plan/request.js';
-import { capLastCap } from '../src/caps/index.js';
 import { isatty } from '../src/libc/libc.js';
 import { checkChrootPath, configOpener } from '../src/trust/trust.js';
 import { mustEnforceTrust } from '../src/trust/privilege.js';
@@ -38,29 +37,25 @@ function makePlan(flags: Flags, command: string[], status?: StatusReader): Plan 
   return buildPlan(req, { state, pid: process.pid, env: process.env, stdinIsTty: isatty(0) });
 }
 
-/** The run path. Returns only by throwing (exit 125, 126 or 127); success is execvp. */
+/**
+ * The run path: parse → resolve → plan → apply → verify → exec, in this one place. Returns only
+ * by throwing (exit 125, 126 or 127); success is execvp.
+ */
 export function run(flags: Flags, command: string[]): never {
   if (command.length === 0) throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
   const argv = ownCommandBytes(command); // the caller's exact bytes, read while /proc is reachable
   const status = new StatusReader(); // opened before any chroot; close-on-exec
-  const plan = makePlan(flags, command, status);
+  const plan = makePlan(flags, command, status); // parse (config, flags), resolve, plan
   const log = flags.verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
   for (const note of plan.notes) log(`note: ${note}`);
-  const verified = apply(plan, log, status);
-  // The hand-off, after verification: nothing below changes credentials.
-  log('signals: every disposition to default, empty mask');
-  resetSignals(status, verified.sigIgnored);
-  log('stdio: restore the flags found at start, pass on kept descriptors');
-  restoreDescriptors(plan);
-  log('env: as planned, the rest passed on byte for byte');
-  applyEnv(plan);
-  log(`exec: ${command.join(' ')}`);
-  execCommand(argv, command);
+  const verified = apply(plan, log, status); // apply, then verify
+  handOff(plan, verified, status, argv, log); // signals, stdio, env, exec
 }
 
 export function explain(flags: Flags, command: string[], format: string): void {
   const plan = makePlan(flags, command);
-  const text = format === 'json' ? JSON.stringify(planToJson(plan), null, 2) + '\n' : format === 'docker' ? planToDocker(plan) : format === 'k8s' ? planToK8s(plan) : planToText(plan);
+  const missing = missingPrivileges(plan);
+  const text = format === 'json' ? JSON.stringify(planToJson(plan, missing), null, 2) + '\n' : format === 'docker' ? planToDocker(plan) : format === 'k8s' ? planToK8s(plan) : planToText(plan, missing);
   out(text);
 }
 

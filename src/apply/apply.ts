@@ -1,110 +1,80 @@
 /**
- * apply: the only code that changes the process's credentials. One straight line, in the order
- * that works (docs/how-it-works.md); each call is checked by the libc wrappers,
- * which throw a LibcError naming the call. Nothing here looks anything up: the plan did that.
+ * apply: the only code that changes the process's credentials. It runs the plan's credential
+ * steps in the plan's order (src/plan/plan.ts `planSteps` owns the order and says why), each
+ * call checked by the libc wrappers, which throw a LibcError naming the call, and ends with the
+ * verification. Nothing here looks anything up or decides an order: the plan did that.
  */
 import { openSync, closeSync, readdirSync, readlinkSync, constants as fsc } from 'node:fs';
 import { SecwrapError } from '../errors.js';
 import * as libc from '../libc/libc.js';
-import { missingPrivileges, type Plan, type StepOp } from '../plan/plan.js';
+import type { Plan } from '../plan/plan.js';
+import { isHandOff, type ApplyStep } from '../plan/steps.js';
+import type { ProcState, StatusReader } from '../proc/status.js';
+import { missingPrivileges } from './preflight.js';
 import { verify } from './verify.js';
-import type { ProcState, StatusReader } from './state.js';
 
 export type Log = (line: string) => void;
 
 const SIGHUP = 1;
 const SIGCONT = 18;
 
-/** Returns the state read back by the verification (the hand-off starts from it). */
+/** Runs the credential steps; returns the state the verification read back. */
 export function apply(plan: Plan, log: Log, status: StatusReader): ProcState {
-  // 0. Refuse before the first side effect if any step would fail for lack of privilege.
+  // Refuse before the first side effect if any step would fail for lack of privilege.
   const missing = missingPrivileges(plan);
   if (missing.length) throw new SecwrapError(missing[0]!);
-
-  const want = (op: StepOp): boolean => plan.steps.some((s) => s.op === op);
-  const say = (op: StepOp): void => {
-    const s = plan.steps.find((x) => x.op === op);
-    if (s) log(`${op}: ${s.detail}`);
-  };
-
-  // 1. A new session first, while /dev/tty is still reachable (CVE-2016-2779, CVE-2017-5226:
-  //    a command sharing our controlling terminal could push input into it with TIOCSTI).
-  if (want('new-session')) {
-    say('new-session');
-    newSession();
+  let verified: ProcState | undefined;
+  for (const step of plan.steps) {
+    if (isHandOff(step)) break;
+    log(`${step.op}: ${step.detail}`);
+    verified = run(step, plan, status);
   }
+  // The plan always ends its credential steps with `verify`; a plan without it is a bug.
+  if (verified === undefined) throw new SecwrapError('the plan has no verification step: refused');
+  return verified;
+}
 
-  // 2. Mark every inherited descriptor close-on-exec except 0 1 2 and the kept ones, while /proc
-  //    is still mounted (before chroot). runc closes leaked fds for the same reason: CVE-2024-21626.
-  say('close-fds');
-  markCloseOnExec(new Set([0, 1, 2, ...plan.keepFds]), new Set([status.fd]));
-
-  // 3. chroot needs CAP_SYS_CHROOT and uid 0 semantics: before the uid change; then always
-  //    chdir("/") so the old working directory is not reachable through ".".
-  if (plan.chroot !== null) {
-    say('chroot');
-    libc.chroot(plan.chroot);
-    libc.chdir('/');
+/** One credential step. Returns the verified state for `verify`, else undefined. */
+function run(step: ApplyStep, plan: Plan, status: StatusReader): ProcState | undefined {
+  switch (step.op) {
+    case 'new-session':
+      newSession();
+      return undefined;
+    case 'close-fds':
+      markCloseOnExec(new Set([0, 1, 2, ...step.keep]), new Set([status.fd]));
+      return undefined;
+    case 'chroot':
+      libc.chroot(step.dir);
+      libc.chdir('/');
+      return undefined;
+    case 'bounding-set':
+      for (const c of step.drop) libc.capbsetDrop(c);
+      return undefined;
+    case 'keep-caps':
+      libc.prctl(libc.PR_SET_KEEPCAPS, step.on ? 1 : 0);
+      return undefined;
+    case 'groups':
+      libc.setgroups(step.gids);
+      return undefined;
+    case 'gid':
+      libc.setresgid(step.gid, step.gid, step.gid);
+      return undefined;
+    case 'uid':
+      libc.setresuid(step.uid, step.uid, step.uid);
+      return undefined;
+    case 'caps':
+      libc.capset(step.sets);
+      return undefined;
+    case 'ambient':
+      libc.prctl(libc.PR_CAP_AMBIENT, libc.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+      for (const c of step.raise) libc.prctl(libc.PR_CAP_AMBIENT, libc.PR_CAP_AMBIENT_RAISE, c, 0, 0, `raising capability ${c} into the ambient set`);
+      return undefined;
+    case 'no-new-privs':
+      libc.prctl(libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+      return undefined;
+    case 'verify':
+      return verify(plan, status);
   }
-
-  // 4. Shrink the bounding set while CAP_SETPCAP is still effective (it is gone after setresuid).
-  if (plan.caps && want('bounding-set')) {
-    say('bounding-set');
-    for (let c = 0; c <= plan.lastCap; c++) {
-      const b = 1n << BigInt(c);
-      if ((plan.before.bounding & b) !== 0n && (plan.caps.inheritable & b) === 0n) {
-        libc.capbsetDrop(c);
-      }
-    }
-  }
-
-  // 5. Keep the permitted set across the uid change (per thread; execve clears it again).
-  if (want('keep-caps')) {
-    say('keep-caps');
-    libc.prctl(libc.PR_SET_KEEPCAPS, 1);
-  }
-
-  // 6-8. Groups, then gid, then uid: each needs the privilege the next one gives up.
-  if (plan.groups && want('groups')) {
-    say('groups');
-    libc.setgroups(plan.groups.list.map((g) => g.id));
-  }
-  if (want('gid')) {
-    say('gid');
-    const g = plan.expect.gid[0]!;
-    libc.setresgid(g, g, g);
-  }
-  if (want('uid')) {
-    say('uid');
-    const u = plan.expect.uid[0]!;
-    libc.setresuid(u, u, u);
-  }
-
-  // 9. The three sets: effective = permitted = R, inheritable = R ∪ I.
-  if (plan.caps) {
-    say('caps');
-    libc.capset({ effective: plan.caps.retained, permitted: plan.caps.retained, inheritable: plan.caps.inheritable });
-    // 10. Ambient after the uid change (setresuid clears it): a cap can be raised only while it
-    //     is permitted and inheritable. Through ambient, a non-root command keeps R across execve.
-    say('ambient');
-    libc.prctl(libc.PR_CAP_AMBIENT, libc.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-    for (let c = 0; c <= plan.lastCap; c++) {
-      if ((plan.caps.retained & (1n << BigInt(c))) !== 0n) {
-        libc.prctl(libc.PR_CAP_AMBIENT, libc.PR_CAP_AMBIENT_RAISE, c, 0, 0, `raising capability ${c} into the ambient set`);
-      }
-    }
-  }
-  if (want('keep-caps')) libc.prctl(libc.PR_SET_KEEPCAPS, 0);
-
-  // 11. no_new_privs last among the credential steps (it only forbids gaining privileges).
-  if (want('no-new-privs')) {
-    say('no-new-privs');
-    libc.prctl(libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  }
-
-  // 12. Read everything back and compare with the plan.
-  say('verify');
-  return verify(plan, status);
 }
 
 function newSession(): void {

@@ -4,7 +4,7 @@
  */
 import { SecwrapError } from '../errors.js';
 import type { Expected, Plan } from '../plan/plan.js';
-import type { ProcState, StatusReader } from './state.js';
+import type { ProcState, StatusReader } from '../proc/status.js';
 
 const hex = (v: bigint): string => '0x' + v.toString(16).padStart(16, '0');
 

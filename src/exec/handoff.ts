@@ -6,8 +6,37 @@
 import { SecwrapError } from '../errors.js';
 import * as libc from '../libc/libc.js';
 import type { Plan } from '../plan/plan.js';
-import type { StatusReader } from '../apply/state.js';
+import { isHandOff, type HandOffStep } from '../plan/steps.js';
+import type { ProcState, StatusReader } from '../proc/status.js';
+import { execCommand } from './exec.js';
 import { O_NONBLOCK, startupStdioFlags } from './startup.js';
+
+/**
+ * The hand-off: the plan's steps after the verification (signals, stdio, env, exec), in the
+ * plan's order. Nothing here changes credentials. `verified`: the state the verification read;
+ * `argv`: the command's arguments as the caller's bytes (./argv.ts). Returns only by throwing.
+ */
+export function handOff(plan: Plan, verified: ProcState, status: StatusReader, argv: readonly Buffer[], log: (line: string) => void): never {
+  for (const step of plan.steps) {
+    if (!isHandOff(step)) continue;
+    log(`${step.op}: ${step.detail}`);
+    runStep(step, verified, status, argv);
+  }
+  throw new SecwrapError('the plan has no exec step: refused');
+}
+
+function runStep(step: HandOffStep, verified: ProcState, status: StatusReader, argv: readonly Buffer[]): void {
+  switch (step.op) {
+    case 'signals':
+      return resetSignals(status, verified.sigIgnored);
+    case 'stdio':
+      return restoreDescriptors(step.keep);
+    case 'env':
+      return applyEnv(step);
+    case 'exec':
+      return execCommand(argv, step.command);
+  }
+}
 
 /**
  * Every ignored signal back to default (caught ones are reset by execve itself), empty mask;
@@ -31,7 +60,7 @@ export function resetSignals(status: StatusReader, ignored: bigint): void {
  * written (one fcntl call per descriptor in the usual case, each ≈ 12 µs through ffi-rs). When
  * Node created no stdio stream (./startup.ts), O_NONBLOCK is as found at start: nothing to restore.
  */
-export function restoreDescriptors(plan: Plan): void {
+export function restoreDescriptors(keep: readonly number[]): void {
   const start = startupStdioFlags();
   for (const fd of [0, 1, 2]) {
     const fdFlags = libc.fcntlIfOpen(fd, libc.F_GETFD);
@@ -39,7 +68,7 @@ export function restoreDescriptors(plan: Plan): void {
     if (start !== undefined) restoreNonblock(fd, start[fd]);
     clearCloexec(fd, fdFlags);
   }
-  for (const fd of plan.keepFds) {
+  for (const fd of keep) {
     const fdFlags = libc.fcntlIfOpen(fd, libc.F_GETFD);
     if (fdFlags === null) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
     clearCloexec(fd, fdFlags);
@@ -66,15 +95,18 @@ function clearCloexec(fd: number, flags: number): void {
   if (libc.fcntl(fd, libc.F_GETFD) & libc.FD_CLOEXEC) throw new SecwrapError(`descriptor ${fd} is still close-on-exec`);
 }
 
+/** The environment the plan asks for (Plan.env, the `env` step). */
+export type EnvPlan = Pick<Plan['env'], 'mode'> & { set: Readonly<Record<string, string>> };
+
 /**
- * What the hand-off does to the environment (see Plan.env): clear it first (reset mode, which
- * then puts TERM back), then set these variables. Everything else stays as the caller passed it.
+ * What the hand-off does to the environment: clear it first (reset mode, which then puts TERM
+ * back), then set these variables. Everything else stays as the caller passed it.
  */
-export function envChanges(plan: Plan, env: NodeJS.ProcessEnv): { clear: boolean; set: [string, string][] } {
+export function envChanges(plan: EnvPlan, env: NodeJS.ProcessEnv): { clear: boolean; set: [string, string][] } {
   const set: [string, string][] = [];
-  const clear = plan.env.mode === 'reset';
+  const clear = plan.mode === 'reset';
   if (clear && env.TERM !== undefined) set.push(['TERM', env.TERM]);
-  for (const [k, v] of Object.entries(plan.env.set)) set.push([k, v]);
+  for (const [k, v] of Object.entries(plan.set)) set.push([k, v]);
   return { clear, set };
 }
 
@@ -84,7 +116,7 @@ export function envChanges(plan: Plan, env: NodeJS.ProcessEnv): { clear: boolean
  * from process.env would decode them as UTF-8 and turn bytes that are not UTF-8 into U+FFFD,
  * where setpriv passes them through). Read back through process.env (which reads `environ`).
  */
-export function applyEnv(plan: Plan): void {
+export function applyEnv(plan: EnvPlan): void {
   const { clear, set } = envChanges(plan, process.env);
   if (clear) libc.clearenv();
   for (const [k, v] of set) libc.setenv(k, v);

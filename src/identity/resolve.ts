@@ -89,3 +89,10 @@ export function resolveGroupList(specs: readonly string[]): ResolvedGroup[] {
   }
   return out;
 }
+
+export type { PasswdEntry } from '../libc/libc.js';
+
+/** The passwd entry of a uid, or null (the environment of a target given by number). */
+export function passwdEntry(uid: number): libc.PasswdEntry | null {
+  return libc.getpwuid(uid);
+}

@@ -1,14 +1,15 @@
 /**
  * The plan printed: as text for people, as JSON for programs, and as the container settings a
- * plan needs (`docker run` flags, a Kubernetes securityContext). Pure functions of the plan.
+ * plan needs (`docker run` flags, a Kubernetes securityContext). Pure functions of the plan and
+ * of `missing`, what apply's pre-check says secwrap lacks (src/apply/preflight.ts).
  */
 import { maskToHex, maskToNames } from '../caps/index.js';
-import { CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT, missingPrivileges, type Identity, type Plan } from './plan.js';
+import { CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT, type Identity, type Plan } from './plan.js';
 
 const fmt = (i: Identity | null): string => (i === null ? 'unchanged' : i.name === null ? `${i.id}` : `${i.id}(${i.name})`);
 const capNames = (mask: bigint): string => maskToNames(mask).join(',') || 'none';
 
-export function planToJson(plan: Plan): Record<string, unknown> {
+export function planToJson(plan: Plan, missing: readonly string[]): Record<string, unknown> {
   const sets = (s: { uid: number[]; gid: number[]; groups: number[]; effective: bigint; permitted: bigint; inheritable: bigint; bounding: bigint; ambient: bigint; noNewPrivs: boolean }) => ({
     Uid: s.uid,
     Gid: s.gid,
@@ -45,11 +46,11 @@ export function planToJson(plan: Plan): Record<string, unknown> {
     expect: sets(plan.expect),
     steps: plan.steps.map((s, i) => ({ n: i + 1, op: s.op, detail: s.detail })),
     notes: plan.notes,
-    missingPrivileges: missingPrivileges(plan),
+    missingPrivileges: missing,
   };
 }
 
-export function planToText(plan: Plan): string {
+export function planToText(plan: Plan, missing: readonly string[]): string {
   const src = (k: string): string => (plan.sources[k] ? `   [${plan.sources[k]}]` : '');
   const lines: string[] = [];
   lines.push(`plan${plan.configFile ? ` from ${plan.configFile}` : ' from flags'}${plan.command.length ? ` for: ${plan.command.join(' ')}` : ''}`);
@@ -69,7 +70,6 @@ export function planToText(plan: Plan): string {
   lines.push(`  environment   ${plan.env.mode === 'keep' ? 'untouched' : Object.entries(plan.env.set).map(([k, v]) => `${k}=${v}`).join(' ')}${plan.env.mode === 'reset' ? ' (reset: only TERM kept)' : ''}`);
   lines.push('steps:');
   plan.steps.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${s.op}: ${s.detail}`));
-  const missing = missingPrivileges(plan);
   if (plan.notes.length || missing.length) {
     lines.push('notes:');
     for (const n of plan.notes) lines.push(`  - ${n}`);

@@ -5,40 +5,17 @@
  */
 import { SecwrapError } from '../errors.js';
 import { capFromText, capToText, capLastCap, maskToNames, privilegesFromText } from '../caps/index.js';
-import { groupName, initGroups, resolveGroup, resolveGroupList, resolveUser, type ResolvedGroup, type ResolvedUser } from '../identity/resolve.js';
-import { getpwuid, type PasswdEntry } from '../libc/libc.js';
-import { sortedGroups, type ProcState } from '../apply/state.js';
+import { groupName, initGroups, passwdEntry, resolveGroup, resolveGroupList, resolveUser, type PasswdEntry, type ResolvedGroup, type ResolvedUser } from '../identity/resolve.js';
+import { sortedGroups, type ProcState } from '../proc/status.js';
 import { MOMENTUM_DEFAULT_SOURCE, type EnvMode, type Request } from './request.js';
+import type { Step } from './steps.js';
+
+export type { Step, StepOp } from './steps.js';
 
 export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
 export const CAP_SETPCAP = 8;
 export const CAP_SYS_CHROOT = 18;
-
-export type StepOp =
-  | 'new-session'
-  | 'close-fds'
-  | 'chroot'
-  | 'bounding-set'
-  | 'keep-caps'
-  | 'groups'
-  | 'gid'
-  | 'uid'
-  | 'caps'
-  | 'ambient'
-  | 'no-new-privs'
-  | 'verify'
-  | 'signals'
-  | 'stdio'
-  | 'env'
-  | 'exec';
-
-export interface Step {
-  op: StepOp;
-  detail: string;
-  /** The capability secwrap itself must hold (effective) for this step, if any. */
-  needs?: number;
-}
 
 export interface Identity {
   id: number;
@@ -151,110 +128,15 @@ function parseCaps(req: Request, lastCap: number, state: ProcState): CapPlan | n
 export function buildPlan(req: Request, ctx: PlanContext): Plan {
   const state = ctx.state;
   const lastCap = capLastCap();
-  const notes: string[] = [];
-
-  // Identity. A numeric user without a passwd entry needs an explicit group.
-  const user = req.user !== undefined ? momentumDefault(req, 'user', () => resolveUser(req.user!)) : null;
-  let group: ResolvedGroup | null = req.group !== undefined ? momentumDefault(req, 'group', () => resolveGroup(req.group!)) : null;
-  if (user && !group) {
-    if (!user.entry) throw new SecwrapError(`user ${req.user} has no passwd entry: set a group (security { group = … } or --group)`);
-    group = { gid: user.entry.gid, name: groupName(user.entry.gid) };
-  }
-
-  // Supplementary groups: explicit list, else initgroups for a user, else none. Never the caller's.
-  let groups: Plan['groups'] = null;
-  if (req.groups !== undefined) {
-    groups = { list: resolveGroupList(req.groups).map(gident), from: req.sources.groups === '--groups' ? 'flag' : 'config' };
-  } else if (user) {
-    groups = user.entry ? { list: initGroups(user).map(gident), from: 'initgroups' } : { list: [], from: 'none' };
-  } else if (group) {
-    groups = { list: [], from: 'none' };
-  }
-
+  const { user, group } = resolveIdentity(req);
+  const groups = resolveGroups(req, user, group);
   const caps = parseCaps(req, lastCap, state);
-
-  let privileges: Plan['privileges'] = null;
-  if (req.privileges !== undefined) {
-    const where = req.sources.privileges ?? 'privileges';
-    let p;
-    try {
-      p = privilegesFromText(req.privileges);
-    } catch (e) {
-      throw new SecwrapError(`privileges (${where}): ${(e as Error).message}`);
-    }
-    privileges = { text: req.privileges, linux: p.linuxText, unmapped: p.unmapped };
-    notes.push(`privileges "${req.privileges}" is Solaris-only and not applied on Linux; its Linux reading: ${p.linuxText}`);
-  }
-
-  // Expected state after apply.
-  // Real, effective, saved and filesystem ids, as /proc/self/status lists them.
-  const uid = user ? [user.uid, user.uid, user.uid, user.uid] : [...state.uid];
-  const gid = group ? [group.gid, group.gid, group.gid, group.gid] : [...state.gid];
-  const wasRoot = state.uid.slice(0, 3).some((u) => u === 0);
-  const becomesNonRoot = uid.every((u) => u !== 0);
-  const expect: Expected = {
-    uid,
-    gid,
-    groups: groups ? sortedGroups(groups.list.map((g) => g.id)) : state.groups,
-    effective: state.effective,
-    permitted: state.permitted,
-    inheritable: state.inheritable,
-    bounding: state.bounding,
-    ambient: state.ambient,
-    noNewPrivs: req.noNewPrivs || state.noNewPrivs,
-  };
-  if (caps) {
-    Object.assign(expect, { effective: caps.retained, permitted: caps.retained, inheritable: caps.inheritable, bounding: caps.inheritable, ambient: caps.retained });
-  } else if (wasRoot && becomesNonRoot) {
-    Object.assign(expect, { effective: 0n, permitted: 0n, ambient: 0n }); // capabilities(7): uid 0 → non-0
-  }
-
-  // Steps, in the one fixed order apply follows.
-  const steps: Step[] = [];
-  if (req.newSession) steps.push({ op: 'new-session', detail: 'setsid(), or give up the controlling terminal (TIOCNOTTY) when a process-group leader' });
-  const listen = listenFds(ctx.env, ctx.pid);
-  const keepCount = Math.max(req.preserveFds, listen);
-  const keepFds = Array.from({ length: keepCount }, (_, i) => 3 + i);
-  steps.push({ op: 'close-fds', detail: `mark every descriptor except 0 1 2${keepFds.length ? ` and ${keepFds[0]}-${keepFds[keepFds.length - 1]}` : ''} close-on-exec` });
-  if (req.chroot !== undefined) steps.push({ op: 'chroot', detail: `chroot("${req.chroot}") then chdir("/")`, needs: CAP_SYS_CHROOT });
-  if (caps && (state.bounding & ~caps.inheritable) !== 0n) {
-    steps.push({ op: 'bounding-set', detail: `drop ${maskToNames(state.bounding & ~caps.inheritable).length} capabilities from the bounding set, keeping ${names(caps.inheritable)}`, needs: CAP_SETPCAP });
-  }
-  const uidChanges = !sameIds(uid, state.uid);
-  if (caps && uidChanges && wasRoot && becomesNonRoot) steps.push({ op: 'keep-caps', detail: 'prctl(PR_SET_KEEPCAPS, 1) so the uid change keeps the permitted set' });
-  if (groups && !sameIds(expect.groups, state.groups)) {
-    steps.push({ op: 'groups', detail: `setgroups(${groups.list.map(fmtId).join(', ') || 'none'})`, needs: CAP_SETGID });
-  }
-  if (!sameIds(gid, state.gid)) steps.push({ op: 'gid', detail: `setresgid(${gid[0]}, ${gid[0]}, ${gid[0]})`, needs: canSetUnprivileged(gid, state.gid) ? undefined : CAP_SETGID });
-  if (uidChanges) steps.push({ op: 'uid', detail: `setresuid(${uid[0]}, ${uid[0]}, ${uid[0]})`, needs: canSetUnprivileged(uid, state.uid) ? undefined : CAP_SETUID });
-  if (caps) {
-    steps.push({ op: 'caps', detail: `capset(effective=permitted=${names(caps.retained)}, inheritable=${names(caps.inheritable)})` });
-    steps.push({ op: 'ambient', detail: `clear the ambient set, then raise ${names(caps.retained)}` });
-  }
-  if (req.noNewPrivs) steps.push({ op: 'no-new-privs', detail: 'prctl(PR_SET_NO_NEW_PRIVS, 1)' });
-  steps.push({ op: 'verify', detail: 'read back uids, gids, groups, capability sets, bounding and ambient sets, no_new_privs; abort on any difference' });
-  steps.push({ op: 'signals', detail: 'every signal disposition to default, empty signal mask' });
-  steps.push({ op: 'stdio', detail: 'restore the status flags of 0 1 2 as found at start; clear close-on-exec on kept descriptors' });
-  const targetEntry = user ? user.entry : getpwuid(uid[1] ?? 0);
-  const env = { mode: req.env, set: planEnv(req.env, uid[1] ?? 0, targetEntry) };
-  steps.push({ op: 'env', detail: req.env === 'keep' ? 'environment untouched' : `${req.env === 'reset' ? 'only TERM kept; ' : ''}set ${Object.entries(env.set).map(([k, v]) => `${k}=${v}`).join(' ')}` });
-  steps.push({ op: 'exec', detail: `execve ${req.command.length ? req.command.join(' ') : 'COMMAND'} in this PID (PATH search after the drop${req.chroot !== undefined ? ', inside the chroot' : ''})` });
-
-  if (uid[1] === 0) {
-    const why = req.sources.user !== undefined ? `user ${req.user} is set explicitly (${req.sources.user})` : 'no user is given, so the caller\'s uid stays';
-    notes.push(
-      caps
-        ? `the command runs as root (uid 0): ${why}; it is limited to ${names(caps.retained)} by the bounding set`
-        : `the command runs as root (uid 0): ${why}; with full root capabilities (no capabilities option)`,
-    );
-  }
-  for (const k of ['user', 'group'] as const) {
-    if (req.sources[k] === MOMENTUM_DEFAULT_SOURCE) notes.push(`${k} ${req[k]}: Momentum's default (the security scope sets no ${k})`);
-  }
-  if (caps && caps.inheritable !== caps.retained) notes.push(`${names(caps.inheritable & ~caps.retained)}: inheritable only (no p flag), not retained`);
-  if (ctx.stdinIsTty && !req.newSession) notes.push('stdin is a terminal and --new-session is not set: the command could push input into it (TIOCSTI, CVE-2016-2779 class)');
-  if (uid[1] !== 0 && !caps && wasRoot) notes.push('no capabilities option: the command keeps no capabilities (kernel rule for a non-root uid)');
-
+  const privileges = parsePrivileges(req);
+  const expect = expectedState(req, state, user, group, groups, caps);
+  const keepFds = keptDescriptors(req, ctx);
+  const targetEntry = user ? user.entry : passwdEntry(expect.uid[1] ?? 0);
+  const env = { mode: req.env, set: planEnv(req.env, expect.uid[1] ?? 0, targetEntry) };
+  const steps = planSteps(req, state, expect, { groups, caps, keepFds, env, lastCap });
   return {
     command: req.command,
     configFile: req.configFile,
@@ -273,8 +155,151 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
     env,
     expect,
     steps,
-    notes,
+    notes: planNotes(req, ctx, state, expect, caps, privileges),
   };
+}
+
+/** User and group. A numeric user without a passwd entry needs an explicit group. */
+function resolveIdentity(req: Request): { user: ResolvedUser | null; group: ResolvedGroup | null } {
+  const user = req.user !== undefined ? momentumDefault(req, 'user', () => resolveUser(req.user!)) : null;
+  let group = req.group !== undefined ? momentumDefault(req, 'group', () => resolveGroup(req.group!)) : null;
+  if (user && !group) {
+    if (!user.entry) throw new SecwrapError(`user ${req.user} has no passwd entry: set a group (security { group = … } or --group)`);
+    group = { gid: user.entry.gid, name: groupName(user.entry.gid) };
+  }
+  return { user, group };
+}
+
+/** Supplementary groups: explicit list, else initgroups for a user, else none. Never the caller's. */
+function resolveGroups(req: Request, user: ResolvedUser | null, group: ResolvedGroup | null): Plan['groups'] {
+  if (req.groups !== undefined) {
+    return { list: resolveGroupList(req.groups).map(gident), from: req.sources.groups === '--groups' ? 'flag' : 'config' };
+  }
+  if (user) return user.entry ? { list: initGroups(user).map(gident), from: 'initgroups' } : { list: [], from: 'none' };
+  return group ? { list: [], from: 'none' } : null;
+}
+
+function parsePrivileges(req: Request): Plan['privileges'] {
+  if (req.privileges === undefined) return null;
+  const where = req.sources.privileges ?? 'privileges';
+  try {
+    const p = privilegesFromText(req.privileges);
+    return { text: req.privileges, linux: p.linuxText, unmapped: p.unmapped };
+  } catch (e) {
+    throw new SecwrapError(`privileges (${where}): ${(e as Error).message}`);
+  }
+}
+
+/** What verify must read back: real, effective, saved and filesystem ids as /proc lists them. */
+function expectedState(req: Request, state: ProcState, user: ResolvedUser | null, group: ResolvedGroup | null, groups: Plan['groups'], caps: CapPlan | null): Expected {
+  const uid = user ? [user.uid, user.uid, user.uid, user.uid] : [...state.uid];
+  const gid = group ? [group.gid, group.gid, group.gid, group.gid] : [...state.gid];
+  const expect: Expected = {
+    uid,
+    gid,
+    groups: groups ? sortedGroups(groups.list.map((g) => g.id)) : state.groups,
+    effective: state.effective,
+    permitted: state.permitted,
+    inheritable: state.inheritable,
+    bounding: state.bounding,
+    ambient: state.ambient,
+    noNewPrivs: req.noNewPrivs || state.noNewPrivs,
+  };
+  if (caps) {
+    Object.assign(expect, { effective: caps.retained, permitted: caps.retained, inheritable: caps.inheritable, bounding: caps.inheritable, ambient: caps.retained });
+  } else if (wasRoot(state) && uid.every((u) => u !== 0)) {
+    Object.assign(expect, { effective: 0n, permitted: 0n, ambient: 0n }); // capabilities(7): uid 0 → non-0
+  }
+  return expect;
+}
+
+const wasRoot = (state: ProcState): boolean => state.uid.slice(0, 3).some((u) => u === 0);
+
+/** Descriptors passed on besides 0 1 2: --preserve-fds, or systemd's socket activation. */
+function keptDescriptors(req: Request, ctx: PlanContext): number[] {
+  const keepCount = Math.max(req.preserveFds, listenFds(ctx.env, ctx.pid));
+  return Array.from({ length: keepCount }, (_, i) => 3 + i);
+}
+
+/**
+ * The steps, in the one fixed order that works (the kernel's rules, capabilities(7)). This is
+ * the only place that orders them; apply and the hand-off run them as listed.
+ */
+function planSteps(
+  req: Request,
+  state: ProcState,
+  expect: Expected,
+  p: { groups: Plan['groups']; caps: CapPlan | null; keepFds: number[]; env: Plan['env']; lastCap: number },
+): Step[] {
+  const { caps, groups, keepFds, env } = p;
+  const uid = expect.uid[0]!;
+  const gid = expect.gid[0]!;
+  const uidChanges = !sameIds(expect.uid, state.uid);
+  const steps: Step[] = [];
+  // A new session first, while /dev/tty is still reachable (CVE-2016-2779, CVE-2017-5226: a
+  // command sharing our controlling terminal could push input into it with TIOCSTI).
+  if (req.newSession) steps.push({ op: 'new-session', detail: 'setsid(), or give up the controlling terminal (TIOCNOTTY) when a process-group leader' });
+  // Every inherited descriptor close-on-exec but 0 1 2 and the kept ones, while /proc is still
+  // there (before chroot). runc closes leaked fds for the same reason: CVE-2024-21626.
+  steps.push({ op: 'close-fds', keep: keepFds, detail: `mark every descriptor except 0 1 2${keepFds.length ? ` and ${keepFds[0]}-${keepFds[keepFds.length - 1]}` : ''} close-on-exec` });
+  // chroot needs CAP_SYS_CHROOT and uid 0: before the uid change; then chdir("/") always, so the
+  // old working directory is not reachable through ".".
+  if (req.chroot !== undefined) steps.push({ op: 'chroot', dir: req.chroot, detail: `chroot("${req.chroot}") then chdir("/")`, needs: CAP_SYS_CHROOT });
+  // The bounding set shrinks while CAP_SETPCAP is still effective (setresuid takes it away).
+  if (caps && (state.bounding & ~caps.inheritable) !== 0n) {
+    const drop: number[] = [];
+    for (let c = 0; c <= p.lastCap; c++) if (has(state.bounding, c) && !has(caps.inheritable, c)) drop.push(c);
+    steps.push({ op: 'bounding-set', drop, detail: `drop ${drop.length} capabilities from the bounding set, keeping ${names(caps.inheritable)}`, needs: CAP_SETPCAP });
+  }
+  // Keep the permitted set across the uid change (per thread; execve clears it again).
+  const keepCaps = caps !== null && uidChanges && wasRoot(state) && expect.uid.every((u) => u !== 0);
+  if (keepCaps) steps.push({ op: 'keep-caps', on: true, detail: 'prctl(PR_SET_KEEPCAPS, 1) so the uid change keeps the permitted set' });
+  // Groups, then gid, then uid: each needs the privilege the next one gives up.
+  if (groups && !sameIds(expect.groups, state.groups)) {
+    steps.push({ op: 'groups', gids: groups.list.map((g) => g.id), detail: `setgroups(${groups.list.map(fmtId).join(', ') || 'none'})`, needs: CAP_SETGID });
+  }
+  if (!sameIds(expect.gid, state.gid)) steps.push({ op: 'gid', gid, detail: `setresgid(${gid}, ${gid}, ${gid})`, needs: canSetUnprivileged(expect.gid, state.gid) ? undefined : CAP_SETGID });
+  if (uidChanges) steps.push({ op: 'uid', uid, detail: `setresuid(${uid}, ${uid}, ${uid})`, needs: canSetUnprivileged(expect.uid, state.uid) ? undefined : CAP_SETUID });
+  if (caps) {
+    // effective = permitted = R, inheritable = R ∪ I.
+    steps.push({ op: 'caps', sets: { effective: caps.retained, permitted: caps.retained, inheritable: caps.inheritable }, detail: `capset(effective=permitted=${names(caps.retained)}, inheritable=${names(caps.inheritable)})` });
+    // Ambient after the uid change (setresuid clears it): a cap can be raised only while it is
+    // permitted and inheritable. Through ambient, a non-root command keeps R across execve.
+    const raise: number[] = [];
+    for (let c = 0; c <= p.lastCap; c++) if (has(caps.retained, c)) raise.push(c);
+    steps.push({ op: 'ambient', raise, detail: `clear the ambient set, then raise ${names(caps.retained)}` });
+  }
+  if (keepCaps) steps.push({ op: 'keep-caps', on: false, detail: 'prctl(PR_SET_KEEPCAPS, 0): back to the default' });
+  // no_new_privs last among the credential steps (it only forbids gaining privileges).
+  if (req.noNewPrivs) steps.push({ op: 'no-new-privs', detail: 'prctl(PR_SET_NO_NEW_PRIVS, 1)' });
+  // Read everything back and compare with the plan; the hand-off follows only a verified state.
+  steps.push({ op: 'verify', detail: 'read back uids, gids, groups, capability sets, bounding and ambient sets, no_new_privs; abort on any difference' });
+  steps.push({ op: 'signals', detail: 'every signal disposition to default, empty signal mask' });
+  steps.push({ op: 'stdio', keep: keepFds, detail: 'restore the status flags of 0 1 2 as found at start; clear close-on-exec on kept descriptors' });
+  steps.push({ op: 'env', mode: env.mode, set: env.set, detail: env.mode === 'keep' ? 'environment untouched' : `${env.mode === 'reset' ? 'only TERM kept; ' : ''}set ${Object.entries(env.set).map(([k, v]) => `${k}=${v}`).join(' ')}` });
+  steps.push({ op: 'exec', command: req.command, detail: `execve ${req.command.length ? req.command.join(' ') : 'COMMAND'} in this PID (PATH search after the drop${req.chroot !== undefined ? ', inside the chroot' : ''})` });
+  return steps;
+}
+
+function planNotes(req: Request, ctx: PlanContext, state: ProcState, expect: Expected, caps: CapPlan | null, privileges: Plan['privileges']): string[] {
+  const notes: string[] = [];
+  const uid = expect.uid[1];
+  if (privileges) notes.push(`privileges "${privileges.text}" is Solaris-only and not applied on Linux; its Linux reading: ${privileges.linux}`);
+  if (uid === 0) {
+    const why = req.sources.user !== undefined ? `user ${req.user} is set explicitly (${req.sources.user})` : "no user is given, so the caller's uid stays";
+    notes.push(
+      caps
+        ? `the command runs as root (uid 0): ${why}; it is limited to ${names(caps.retained)} by the bounding set`
+        : `the command runs as root (uid 0): ${why}; with full root capabilities (no capabilities option)`,
+    );
+  }
+  for (const k of ['user', 'group'] as const) {
+    if (req.sources[k] === MOMENTUM_DEFAULT_SOURCE) notes.push(`${k} ${req[k]}: Momentum's default (the security scope sets no ${k})`);
+  }
+  if (caps && caps.inheritable !== caps.retained) notes.push(`${names(caps.inheritable & ~caps.retained)}: inheritable only (no p flag), not retained`);
+  if (ctx.stdinIsTty && !req.newSession) notes.push('stdin is a terminal and --new-session is not set: the command could push input into it (TIOCSTI, CVE-2016-2779 class)');
+  if (uid !== 0 && !caps && wasRoot(state)) notes.push('no capabilities option: the command keeps no capabilities (kernel rule for a non-root uid)');
+  return notes;
 }
 
 /**
@@ -306,25 +331,4 @@ function sameIds(a: readonly number[], b: readonly number[]): boolean {
 /** An unprivileged setres[ug]id may only use values among the current real/effective/saved ids. */
 function canSetUnprivileged(target: readonly number[], cur: readonly number[]): boolean {
   return target.every((t) => cur.slice(0, 3).includes(t));
-}
-
-/**
- * What secwrap itself lacks to carry out the plan, one sentence each (empty: nothing). apply
- * refuses to start when this is not empty, so a missing privilege never leaves a half-applied drop.
- */
-export function missingPrivileges(plan: Plan): string[] {
-  const out: string[] = [];
-  const eff = plan.before.effective;
-  for (const s of plan.steps) {
-    if (s.needs !== undefined && !has(eff, s.needs)) {
-      out.push(`secwrap lacks ${capLabel(s.needs).toUpperCase()} (needed for ${s.op}: ${s.detail}); run it as root or grant that capability`);
-    }
-  }
-  if (plan.caps) {
-    const missing = plan.caps.retained & ~plan.before.permitted;
-    if (missing !== 0n) out.push(`cannot retain ${names(missing)}: not in secwrap's permitted set (grant it to the container or process)`);
-    const inhMissing = plan.caps.inheritable & ~(plan.before.permitted | plan.before.inheritable);
-    if (inhMissing !== 0n && !has(eff, CAP_SETPCAP)) out.push(`cannot make ${names(inhMissing)} inheritable: not permitted and secwrap lacks CAP_SETPCAP`);
-  }
-  return out;
 }

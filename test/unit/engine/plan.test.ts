@@ -4,13 +4,14 @@
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { buildPlan, missingPrivileges, type Plan } from '../../../src/plan/plan.js';
+import { buildPlan, type Plan } from '../../../src/plan/plan.js';
+import { missingPrivileges } from '../../../src/apply/preflight.js';
 import { buildRequest, type Flags } from '../../../src/plan/request.js';
 import { planToDocker, planToJson, planToK8s, planToText, containerCaps } from '../../../src/plan/format.js';
 import { differences } from '../../../src/apply/verify.js';
 import { envChanges } from '../../../src/exec/handoff.js';
 import { capLastCap } from '../../../src/caps/index.js';
-import type { ProcState } from '../../../src/apply/state.js';
+import type { ProcState } from '../../../src/proc/status.js';
 import { getpwnam } from '../../../src/libc/libc.js';
 
 const last = capLastCap();
@@ -33,7 +34,7 @@ test('user + caps: the expected state is the issue formula', () => {
   assert.equal(p.expect.ambient, NBS);
   assert.equal(p.expect.inheritable, NBS | (1n << 5n));
   assert.equal(p.expect.bounding, NBS | (1n << 5n));
-  assert.deepEqual(p.steps.map((s) => s.op), ['close-fds', 'bounding-set', 'keep-caps', 'groups', 'gid', 'uid', 'caps', 'ambient', 'verify', 'signals', 'stdio', 'env', 'exec']);
+  assert.deepEqual(p.steps.map((s) => s.op), ['close-fds', 'bounding-set', 'keep-caps', 'groups', 'gid', 'uid', 'caps', 'ambient', 'keep-caps', 'verify', 'signals', 'stdio', 'env', 'exec']);
   assert.deepEqual(missingPrivileges(p), []);
   assert.ok(p.notes.some((n) => n.includes('cap_kill: inheritable only')));
 });
@@ -66,7 +67,7 @@ test('an unprivileged caller: the missing capability is named', () => {
   assert.ok(m.some((x) => x.includes('CAP_SETUID')), m.join('\n'));
   assert.ok(m.some((x) => x.includes('CAP_SETGID')), m.join('\n'));
   assert.deepEqual(missingPrivileges(plan({}, user)), []);
-  assert.ok(planToText(p).includes('would fail: secwrap lacks'));
+  assert.ok(planToText(p, m).includes('would fail: secwrap lacks'));
 });
 
 test('retaining a cap secwrap does not hold is refused before anything happens', () => {
@@ -91,14 +92,14 @@ test('numeric user without entry: needs a group; HOME=/ and USER=uid', () => {
 test('environment modes', () => {
   const env = { PATH: '/evil:/usr/bin', TERM: 'vt100', FOO: 'x', HOME: '/root' };
   // The default: three variables from the target's passwd entry; nothing cleared (FOO, PATH stay).
-  const d = envChanges(plan({ user: 'nobody' }, root(), ['true'], env), env);
+  const d = envChanges(plan({ user: 'nobody' }, root(), ['true'], env).env, env);
   assert.deepEqual(d, { clear: false, set: [['HOME', '/nonexistent'], ['USER', 'nobody'], ['LOGNAME', 'nobody']] });
-  const k = envChanges(plan({ user: 'nobody', keepEnv: true }, root(), ['true'], env), env);
+  const k = envChanges(plan({ user: 'nobody', keepEnv: true }, root(), ['true'], env).env, env);
   assert.deepEqual(k, { clear: false, set: [] });
-  const r = envChanges(plan({ user: 'nobody', resetEnv: true }, root(), ['true'], env), env);
+  const r = envChanges(plan({ user: 'nobody', resetEnv: true }, root(), ['true'], env).env, env);
   assert.equal(r.clear, true);
   assert.deepEqual(Object.fromEntries(r.set), { TERM: 'vt100', HOME: '/nonexistent', USER: 'nobody', LOGNAME: 'nobody', SHELL: '/usr/sbin/nologin', PATH: '/usr/local/bin:/usr/bin:/bin' });
-  const noTerm = envChanges(plan({ user: 'nobody', resetEnv: true }, root(), ['true'], { PATH: '/x' }), { PATH: '/x' });
+  const noTerm = envChanges(plan({ user: 'nobody', resetEnv: true }, root(), ['true'], { PATH: '/x' }).env, { PATH: '/x' });
   assert.ok(!noTerm.set.some(([n]) => n === 'TERM'));
 });
 
@@ -157,7 +158,7 @@ test('container formats: secwrap needs only what the plan uses', () => {
 });
 
 test('JSON plan: masks as /proc prints them, steps numbered', () => {
-  const j = planToJson(plan({ user: 'nobody', caps: 'cap_net_bind_service+ep' })) as { expect: Record<string, unknown>; steps: { n: number }[] };
+  const j = planToJson(plan({ user: 'nobody', caps: 'cap_net_bind_service+ep' }), []) as { expect: Record<string, unknown>; steps: { n: number }[] };
   assert.equal(j.expect.CapAmb, '0000000000000400');
   assert.deepEqual(j.expect.Uid, [65534, 65534, 65534, 65534]);
   assert.deepEqual(j.steps.map((s) => s.n), j.steps.map((_, i) => i + 1));
@@ -176,7 +177,7 @@ test('verify: every field difference is reported', () => {
 });
 
 test('parseStatus reads this process: the fields setpriv is compared on', async () => {
-  const { readState, parseStatus } = await import('../../../src/apply/state.js');
+  const { readState, parseStatus } = await import('../../../src/proc/status.js');
   const s = readState();
   assert.equal(s.uid.length, 4);
   assert.equal(s.uid[1], process.geteuid!());
