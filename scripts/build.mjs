@@ -177,6 +177,55 @@ const yargsShim = {
 };
 
 /**
+ * y18n, yargs' message catalogue, read `<locales>/<locale>.json` through its Node shim (fs and
+ * statSync), with <locales> computed from yargs' own module path: in a bundle that is a path
+ * relative to the bundle's file, in the executable one relative to the executable (installed as
+ * /usr/bin/secwrap it read /locales/en.json; a folder two levels up that the caller cannot read
+ * made every subcommand exit 125). The CLI speaks English only (.locale('en'),
+ * .detectLocale(false)), so y18n's shim is replaced by one that serves yargs' locales/en.json,
+ * embedded here at build time, and has no other file: the CLI opens no file for its messages.
+ * A locale other than English would find no file and fall back to the English keys, as y18n
+ * does for a missing one. The edit must match, or the build stops.
+ */
+const y18nEmbedded = {
+  name: 'y18n-embedded',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]y18n[\\/]index\.mjs$/ }, (a) => {
+      const from = "import shim from './build/lib/platform-shims/node.js'";
+      const src = readFileSync(a.path, 'utf8');
+      if (!src.includes(from)) throw new Error(`y18n-embedded: ${a.path} no longer contains: ${from}`);
+      return { loader: 'js', contents: src.replace(from, "import shim from 'secwrap-y18n-shim'"), resolveDir: dirname(a.path) };
+    });
+    b.onResolve({ filter: /^secwrap-y18n-shim$/ }, () => ({ path: 'secwrap-y18n-shim', namespace: 'secwrap-stub' }));
+    b.onLoad({ filter: /^secwrap-y18n-shim$/, namespace: 'secwrap-stub' }, async () => {
+      // The catalogue of the yargs cmd/cli.ts imports (yargs exports its package.json).
+      const pkg = await b.resolve('yargs/package.json', { kind: 'import-statement', resolveDir: root });
+      if (pkg.errors.length > 0) throw new Error(`y18n-embedded: cannot find yargs: ${pkg.errors[0].text}`);
+      const en = readFileSync(join(dirname(pkg.path), 'locales', 'en.json'), 'utf8');
+      JSON.parse(en); // a broken catalogue stops the build, not a run
+      return {
+        loader: 'js',
+        contents:
+          "import { format } from 'node:util';\n" +
+          `const files = { 'en.json': ${JSON.stringify(en)} };\n` +
+          "const has = (f) => Object.prototype.hasOwnProperty.call(files, f);\n" +
+          'const enoent = (f) => Object.assign(new Error(`ENOENT: no embedded locale ${f}`), { code: "ENOENT" });\n' +
+          'export default {\n' +
+          '  fs: {\n' +
+          '    readFileSync(f) { if (has(f)) return files[f]; throw enoent(f); },\n' +
+          '    writeFile(f, data, enc, cb) { cb(enoent(f)); },\n' +
+          '  },\n' +
+          '  format,\n' +
+          // y18n asks for resolve(directory, "./", locale + ".json"): the name alone is the key.
+          '  resolve: (...parts) => parts[parts.length - 1],\n' +
+          '  exists: has,\n' +
+          '};\n',
+      };
+    });
+  },
+};
+
+/**
  * The run path never loads yargs: cmd/secwrap.ts imports ./cli.js lazily, and the bundle leaves
  * it out as `require("./cli.cjs")`, the CLI's own bundle next to it (dist/cli.cjs), which the
  * single executable serves from its `cli.js` asset instead (scripts/sea/main.cjs). Measured:
@@ -202,7 +251,7 @@ const cliApart = {
  */
 async function bundle(entry, outfile, { minify }) {
   await build({
-    plugins: [stringWidthStub, yargsShim, cliApart],
+    plugins: [stringWidthStub, y18nEmbedded, yargsShim, cliApart],
     entryPoints: [entry],
     outfile,
     bundle: true,
