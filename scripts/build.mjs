@@ -137,13 +137,21 @@ const stringWidthStub = {
 };
 
 /**
- * yargs' Node shim (yargs/lib/platform-shims/esm.mjs), two edits at bundle time:
+ * yargs' Node shim (yargs/lib/platform-shims/esm.mjs), edits at bundle time:
  *  - it read `process.stdout.columns` when loaded, which creates process.stdout: the stream
  *    modules load (≈ 3–6 ms for every subcommand, most of it for nothing: secwrap sets the
  *    width with .wrap(100)) and Node makes a pipe on stdout non-blocking for the caller too.
  *    Now a getter, read only if yargs needs the terminal's width;
  *  - `assert` (notStrictEqual and strictEqual, for yargs' own API misuse checks) comes from a
- *    two-function module instead of node:assert and its diff machinery.
+ *    two-function module instead of node:assert and its diff machinery;
+ *  - no file is looked for from the working directory. In a bundle yargs' "main file" (the
+ *    folder above a node_modules in its own path) does not exist, so the shim fell back to
+ *    process.cwd(), and every yargs() searched the working directory and each parent for a
+ *    package.json to read (its default .version() and pkgConf()), and called getcwd (the CLI
+ *    died with ENOENT in a removed directory). secwrap passes its version, never calls
+ *    pkgConf() or commandDir() and uses no JSON config `extends`: the search finds nothing now
+ *    (yargs then uses `{}`, as when no package.json exists), and the working directory yargs
+ *    would rebase paths on is "/", a constant.
  * Each edit must match, or the build stops (a yargs upgrade must be looked at, not skipped).
  */
 const yargsShim = {
@@ -157,6 +165,10 @@ const yargsShim = {
           "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null",
           "get stdColumns() { return typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null }",
         ],
+        ["import escalade from 'escalade/sync'\n", ''],
+        ['findUp: escalade,', 'findUp: () => undefined,'],
+        ['mainFilename: mainFilename || process.cwd(),', "mainFilename: '/',"],
+        ['cwd: process.cwd,', "cwd: () => '/',"],
       ];
       for (const [from, to] of edits) {
         if (!src.includes(from)) throw new Error(`yargs-shim: ${a.path} no longer contains: ${from}`);
