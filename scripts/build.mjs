@@ -20,6 +20,14 @@
 //        execArgvExtension "none"   NODE_OPTIONS and the command line cannot add Node options;
 //        execArgv                   --openssl-config=/dev/null: OPENSSL_CONF could otherwise make
 //                                   OpenSSL load a provider module (code) at start-up as root;
+//                                   --icu-data-dir=/dev/null: NODE_ICU_DATA would otherwise name
+//                                   a folder where ICU looks for data files (time zones, locale
+//                                   data, converters) before its linked-in data, from Node's start
+//                                   on (the time zone data's version for process.versions): a
+//                                   root process would load data the environment chose. The
+//                                   option wins over the variable, and nothing can exist below
+//                                   /dev/null: ICU's few lookups there fail with ENOTDIR and it
+//                                   uses its linked-in data, as before;
 //                                   --no-warnings: NODE_REDIRECT_WARNINGS / NODE_PENDING_DEPRECATION
 //                                   cannot make a root process write files or noise;
 //                                   --disable-sigusr1: a SIGUSR1 cannot open the inspector (a
