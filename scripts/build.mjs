@@ -20,6 +20,14 @@
 //        execArgvExtension "none"   NODE_OPTIONS and the command line cannot add Node options;
 //        execArgv                   --openssl-config=/dev/null: OPENSSL_CONF could otherwise make
 //                                   OpenSSL load a provider module (code) at start-up as root;
+//                                   --icu-data-dir=/dev/null: NODE_ICU_DATA would otherwise name
+//                                   a folder where ICU looks for data files (time zones, locale
+//                                   data, converters) before its linked-in data, from Node's start
+//                                   on (the time zone data's version for process.versions): a
+//                                   root process would load data the environment chose. The
+//                                   option wins over the variable, and nothing can exist below
+//                                   /dev/null: ICU's few lookups there fail with ENOTDIR and it
+//                                   uses its linked-in data, as before;
 //                                   --no-warnings: NODE_REDIRECT_WARNINGS / NODE_PENDING_DEPRECATION
 //                                   cannot make a root process write files or noise;
 //                                   --disable-sigusr1: a SIGUSR1 cannot open the inspector (a
@@ -137,13 +145,21 @@ const stringWidthStub = {
 };
 
 /**
- * yargs' Node shim (yargs/lib/platform-shims/esm.mjs), two edits at bundle time:
+ * yargs' Node shim (yargs/lib/platform-shims/esm.mjs), edits at bundle time:
  *  - it read `process.stdout.columns` when loaded, which creates process.stdout: the stream
  *    modules load (≈ 3–6 ms for every subcommand, most of it for nothing: secwrap sets the
  *    width with .wrap(100)) and Node makes a pipe on stdout non-blocking for the caller too.
  *    Now a getter, read only if yargs needs the terminal's width;
  *  - `assert` (notStrictEqual and strictEqual, for yargs' own API misuse checks) comes from a
- *    two-function module instead of node:assert and its diff machinery.
+ *    two-function module instead of node:assert and its diff machinery;
+ *  - no file is looked for from the working directory. In a bundle yargs' "main file" (the
+ *    folder above a node_modules in its own path) does not exist, so the shim fell back to
+ *    process.cwd(), and every yargs() searched the working directory and each parent for a
+ *    package.json to read (its default .version() and pkgConf()), and called getcwd (the CLI
+ *    died with ENOENT in a removed directory). secwrap passes its version, never calls
+ *    pkgConf() or commandDir() and uses no JSON config `extends`: the search finds nothing now
+ *    (yargs then uses `{}`, as when no package.json exists), and the working directory yargs
+ *    would rebase paths on is "/", a constant.
  * Each edit must match, or the build stops (a yargs upgrade must be looked at, not skipped).
  */
 const yargsShim = {
@@ -157,6 +173,10 @@ const yargsShim = {
           "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null",
           "get stdColumns() { return typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null }",
         ],
+        ["import escalade from 'escalade/sync'\n", ''],
+        ['findUp: escalade,', 'findUp: () => undefined,'],
+        ['mainFilename: mainFilename || process.cwd(),', "mainFilename: '/',"],
+        ['cwd: process.cwd,', "cwd: () => '/',"],
       ];
       for (const [from, to] of edits) {
         if (!src.includes(from)) throw new Error(`yargs-shim: ${a.path} no longer contains: ${from}`);
@@ -173,6 +193,55 @@ const yargsShim = {
         'export function strictEqual(a, b, m) { if (!Object.is(a, b)) fail(a, b, "!==", m); }\n' +
         'export function notStrictEqual(a, b, m) { if (Object.is(a, b)) fail(a, b, "===", m); }\n',
     }));
+  },
+};
+
+/**
+ * y18n, yargs' message catalogue, read `<locales>/<locale>.json` through its Node shim (fs and
+ * statSync), with <locales> computed from yargs' own module path: in a bundle that is a path
+ * relative to the bundle's file, in the executable one relative to the executable (installed as
+ * /usr/bin/secwrap it read /locales/en.json; a folder two levels up that the caller cannot read
+ * made every subcommand exit 125). The CLI speaks English only (.locale('en'),
+ * .detectLocale(false)), so y18n's shim is replaced by one that serves yargs' locales/en.json,
+ * embedded here at build time, and has no other file: the CLI opens no file for its messages.
+ * A locale other than English would find no file and fall back to the English keys, as y18n
+ * does for a missing one. The edit must match, or the build stops.
+ */
+const y18nEmbedded = {
+  name: 'y18n-embedded',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]y18n[\\/]index\.mjs$/ }, (a) => {
+      const from = "import shim from './build/lib/platform-shims/node.js'";
+      const src = readFileSync(a.path, 'utf8');
+      if (!src.includes(from)) throw new Error(`y18n-embedded: ${a.path} no longer contains: ${from}`);
+      return { loader: 'js', contents: src.replace(from, "import shim from 'secwrap-y18n-shim'"), resolveDir: dirname(a.path) };
+    });
+    b.onResolve({ filter: /^secwrap-y18n-shim$/ }, () => ({ path: 'secwrap-y18n-shim', namespace: 'secwrap-stub' }));
+    b.onLoad({ filter: /^secwrap-y18n-shim$/, namespace: 'secwrap-stub' }, async () => {
+      // The catalogue of the yargs cmd/cli.ts imports (yargs exports its package.json).
+      const pkg = await b.resolve('yargs/package.json', { kind: 'import-statement', resolveDir: root });
+      if (pkg.errors.length > 0) throw new Error(`y18n-embedded: cannot find yargs: ${pkg.errors[0].text}`);
+      const en = readFileSync(join(dirname(pkg.path), 'locales', 'en.json'), 'utf8');
+      JSON.parse(en); // a broken catalogue stops the build, not a run
+      return {
+        loader: 'js',
+        contents:
+          "import { format } from 'node:util';\n" +
+          `const files = { 'en.json': ${JSON.stringify(en)} };\n` +
+          "const has = (f) => Object.prototype.hasOwnProperty.call(files, f);\n" +
+          'const enoent = (f) => Object.assign(new Error(`ENOENT: no embedded locale ${f}`), { code: "ENOENT" });\n' +
+          'export default {\n' +
+          '  fs: {\n' +
+          '    readFileSync(f) { if (has(f)) return files[f]; throw enoent(f); },\n' +
+          '    writeFile(f, data, enc, cb) { cb(enoent(f)); },\n' +
+          '  },\n' +
+          '  format,\n' +
+          // y18n asks for resolve(directory, "./", locale + ".json"): the name alone is the key.
+          '  resolve: (...parts) => parts[parts.length - 1],\n' +
+          '  exists: has,\n' +
+          '};\n',
+      };
+    });
   },
 };
 
@@ -202,7 +271,7 @@ const cliApart = {
  */
 async function bundle(entry, outfile, { minify }) {
   await build({
-    plugins: [stringWidthStub, yargsShim, cliApart],
+    plugins: [stringWidthStub, y18nEmbedded, yargsShim, cliApart],
     entryPoints: [entry],
     outfile,
     bundle: true,

@@ -21,9 +21,10 @@ KERNEL_LINES=(
   '6.12|^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64$'
 )
 
-# The guest's root file system: debootstrap of bookworm, minbase plus what the bats suites use.
+# The guest's root file system: debootstrap of bookworm, minbase plus what the bats suites use
+# (strace: footprint.bats traces the executable in every guest).
 ROOTFS_SUITE=bookworm
-ROOTFS_INCLUDE="libcap2-bin,procps,gawk,libstdc++6,libatomic1"
+ROOTFS_INCLUDE="libcap2-bin,procps,gawk,libstdc++6,libatomic1,strace"
 
 # Modules the initramfs loads when they are not built in (with their dependencies).
 INITRAMFS_MODULES="virtio_pci virtio_blk virtiofs"

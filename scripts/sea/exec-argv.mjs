@@ -4,6 +4,7 @@
 // with them as well, to show Node's own start with the executable's options side by side.
 export const SEA_EXEC_ARGV = Object.freeze([
   '--openssl-config=/dev/null',
+  '--icu-data-dir=/dev/null',
   '--no-warnings',
   '--disable-sigusr1',
   '--v8-pool-size=1',

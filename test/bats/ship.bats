@@ -88,6 +88,19 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
   rm -rf "$d"
 }
 
+@test "ship: NODE_ICU_DATA names no folder ICU looks in (plain Node looks there, as a control)" {
+  command -v strace >/dev/null || fail "strace is needed (apt-get install strace)"
+  d=$(mktemp -d)
+  # Control: the Node the executable is built on looks for ICU data files there at start.
+  NODE_ICU_DATA="$d" run strace -f -qq -e trace=stat,statx,newfstatat,openat "$NODE26" -e 0
+  assert_success
+  assert_output --partial "\"$d/icudt"
+  NODE_ICU_DATA="$d" run strace -f -qq -e trace=stat,statx,newfstatat,openat "$SECWRAP" -c "$(example_conf)" -- /bin/true
+  assert_success
+  refute_output --partial "$d"
+  rm -rf "$d"
+}
+
 @test "ship: NODE_COMPILE_CACHE and NODE_V8_COVERAGE make it read or write no file" {
   d=$(mktemp -d)
   # Control: Node 26 running the same bundle uses both.
