@@ -38,12 +38,18 @@ setup_file() {
   printf 'include "extra.conf"\n' >"$u/ecelerity.conf"
   printf 'security {\n  user = ecuser\n  group = ecuser\n  capabilities = "cap_net_bind_service+ep"\n}\n' >"$u/extra.conf"
   printf 'include "noop-extra.conf"\n' >"$u/noop.conf"
-  printf 'security {\n}\n' >"$u/noop-extra.conf"
+  # Momentum's defaults would drop to ecuser: name the uid's own identity, no groups, instead.
+  printf 'security {\n  user = ecother\n  group = ecother\n  supplemental_groups = ( )\n}\n' >"$u/noop-extra.conf"
   chmod 0644 "$u"/*.conf
   export FP_DIR=$fp
   export EXE=$fp/up2/up1/bin/secwrap
   export CONF=$u/ecelerity.conf INC=$u/extra.conf NOOP=$u/noop.conf NOOP_INC=$u/noop-extra.conf
   export CMD=/usr/bin/true
+  # The config folder's ancestors, from / down: the path rule's walk (see allowed()).
+  local a=$u
+  USER_DIRS=()
+  while [[ $a != / ]]; do a=$(dirname "$a"); USER_DIRS+=("$a"); done
+  export USER_DIRS_RE="^($(printf '%s|' "$u" "${USER_DIRS[@]}" | sed 's/|$//; s/\./\\./g'))$"
 }
 
 # allowed SYSCALL PATH: succeeds if secwrap may touch PATH. PINNED (a regex on "SYSCALL PATH")
@@ -53,6 +59,9 @@ allowed() {
   [[ -n ${PINNED:-} && "$sc $p" =~ $PINNED ]] && return 0
   # Absolute, with no "." or ".." component and no "//": every entry means exactly what it says.
   [[ $p == /* && $p != *//* && $p/ != */./* && $p/ != */../* ]] || return 1
+  # The folder of the user's configs and every folder above it: the path rule walks each (lstat,
+  # from / down) when secwrap is privileged, since every step of a config's path must be root's.
+  [[ $p =~ $USER_DIRS_RE ]] && return 0
   case $p in
     # The user's files: the config and its include (and the config that changes nothing, with
     # its include), and the command, whose execve ends secwrap's part of the trace.
