@@ -26,14 +26,22 @@ const LONG = new Map<string, DropOption>(Object.keys(DROP_OPTIONS).map((n) => [n
 const SHORT = new Map<string, DropOption>(
   Object.entries(DROP_OPTIONS).flatMap(([n, s]) => ('alias' in s ? [[s.alias, n as DropOption] as const] : [])),
 );
-const DECIMAL = /^(?:0|[1-9][0-9]{0,8})$/;
+/** Plain decimal, as yargs reads a number the same way: `0`, or no leading zero, at most 9 digits. */
+function plainDecimal(raw: string): boolean {
+  if (raw.length === 0 || raw.length > 9 || (raw.length > 1 && raw.charCodeAt(0) === 48)) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) return false; // no RegExp on the exec path (test/unit/house/exec-path.test.ts)
+  }
+  return true;
+}
 
 /** The option's value as yargs would give it, or null when yargs should judge the token. */
 function valueOf(name: DropOption, raw: string | undefined): string | number | null {
   if (raw === undefined || raw.startsWith('-')) return null;
   const spec = DROP_OPTIONS[name];
   if ('requiresArg' in spec && spec.requiresArg && raw === '') return null;
-  if (spec.type === 'number') return DECIMAL.test(raw) ? Number(raw) : null;
+  if (spec.type === 'number') return plainDecimal(raw) ? Number(raw) : null;
   return raw;
 }
 
