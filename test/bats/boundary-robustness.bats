@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# Robustness at the edges of what the kernel, the C library and Node accept: very many
+# supplementary groups, a closed stderr, huge names, Node's own environment variables, hostile
+# config sizes, repeated options and LISTEN_FDS. Each attack is reproduced as written; each must
+# be refused (exit 125, one line on stderr, the command never runs) or behave as setpriv or id.
+# Runs as root in run-bats.sh's private mount namespace with the fixture users.
+
+load helpers
+
+# with_groups N CMD...: run CMD as root holding N supplementary groups (0 … N-1), set with
+# setgroups(2) by perl (setpriv --groups takes one argument, which the kernel caps at 128 KiB).
+with_groups() {
+  local n=$1
+  shift
+  perl -e '$) = "0 " . join(" ", 0 .. $ARGV[0] - 1); $! and die "setgroups: $!\n"; shift; exec @ARGV or die "exec: $!\n"' "$n" "$@"
+}
+
+# --- supplementary groups beyond a 16 KiB /proc/self/status ---------------------------------
+
+@test "groups: a target of 3,001 supplementary groups gives what setpriv gives" {
+  g=$(seq -s, 100000 103000)
+  run compare_with_setpriv -u 65534 -g 65534 -G "$g" --vs-- --reuid 65534 --regid 65534 --groups "$g"
+  assert_success
+  assert_line --regexp "^Groups: 100000 100001 .* 103000$"
+}
+
+@test "groups: a caller holding 65,536 groups drops as setpriv does" {
+  run with_groups 65536 awk '/^Groups:/ { print NF - 1 }' /proc/self/status
+  assert_output 65536
+  a=$(with_groups 65536 "$SECWRAP" -u 65534 -g 65534 -G 4243 -- cat /proc/self/status | status_fields)
+  b=$(with_groups 65536 "$SETPRIV" --reuid 65534 --regid 65534 --groups 4243 cat /proc/self/status | status_fields)
+  [[ $(wc -l <<<"$a") -eq 9 ]] || fail "secwrap: $a"
+  [[ "$a" == "$b" ]] || fail "differs from setpriv: $a / $b"
+}
+
+@test "groups: a caller with 65,536 groups keeping them (no user or group set) execs with all of them" {
+  run with_groups 65536 "$SECWRAP" -- awk '/^Groups:/ { print NF - 1 }' /proc/self/status
+  assert_success
+  assert_output 65536
+}
+
+@test "groups: a config of 65,536 supplementary groups (NGROUPS_MAX) is applied in full" {
+  conf=$(perl -e 'print "security {\n user = 65534\n group = 65534\n supplemental_groups = (", join(" ", 100000 .. 165535), ")\n}\n"' | write_conf)
+  run "$SECWRAP" -c "$conf" -- awk '/^Groups:/ { print NF - 1, $2, $NF }' /proc/self/status
+  assert_success
+  assert_output "65536 100000 165535"
+}
