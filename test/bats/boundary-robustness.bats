@@ -45,3 +45,54 @@ with_groups() {
   assert_success
   assert_output "65536 100000 165535"
 }
+
+# --- stderr on a pipe whose reader has exited -------------------------------------------------
+
+# closed_stderr CMD...: run CMD with stderr on a pipe (a FIFO) that no process reads any more, so
+# a write there fails with EPIPE, or raises SIGPIPE where the signal is not ignored.
+closed_stderr() {
+  local f="$BATS_TEST_TMPDIR/fifo" rw w rc=0
+  mkfifo "$f"
+  exec {rw}<>"$f"  # a reader, so that opening for writing does not block
+  exec {w}>"$f"
+  exec {rw}<&-     # the only reader gone
+  "$@" 2>&$w || rc=$?
+  exec {w}>&-
+  rm -f "$f"
+  return "$rc"
+}
+
+@test "epipe: control: a writer that ignores SIGPIPE gets EPIPE there" {
+  run closed_stderr bash -c 'trap "" PIPE; echo x >&2 || exit 7'
+  assert_failure 7
+}
+
+@test "epipe: a refusal before the hand-off still exits 125 with stderr on a closed pipe" {
+  run closed_stderr "$SECWRAP" -u no-such-user -- touch "$(marker)"
+  assert_failure 125
+  assert_output ''
+  assert_not_ran
+}
+
+@test "epipe: a usage error and explain's refusal still exit 125 with stderr on a closed pipe" {
+  run closed_stderr "$SECWRAP" --bogus -- true
+  assert_failure 125
+  run closed_stderr "$SECWRAP" explain -u no-such-user
+  assert_failure 125
+}
+
+@test "epipe: a failed exec after the hand-off (SIGPIPE default again) exits 127, not by SIGPIPE" {
+  run -127 closed_stderr "$SECWRAP" -u 65534 -g 65534 -- /nonexistent/command
+  assert_failure 127
+}
+
+@test "epipe: a command that cannot be executed after the hand-off exits 126, not by SIGPIPE" {
+  run -126 closed_stderr "$SECWRAP" -u 65534 -g 65534 -- /etc/passwd
+  assert_failure 126
+}
+
+@test "epipe: with -v and stderr on a closed pipe the first log line fails: 125, nothing runs" {
+  run closed_stderr "$SECWRAP" -v -u 65534 -g 65534 -- touch "$(marker)"
+  assert_failure 125
+  assert_not_ran
+}
