@@ -1,8 +1,9 @@
-import { EXIT_FAILURE, SecwrapError } from '../src/errors.js';
+import { EXIT_FAILURE, SecwrapError, messageLine } from '../src/errors.js';
 import { writeAll } from './output.js';
 
 /**
- * One line on stderr, then exit: the error's own code (125/126/127) unless told otherwise.
+ * One line on stderr, then exit: the error's own code (125/126/127) unless told otherwise. The
+ * line is bounded and has its control characters escaped (messageLine): messages quote input.
  *
  * The exit code is the contract, the line only a courtesy: a stderr that cannot take it (a pipe
  * whose reader has gone, a closed or full descriptor) must not turn 125 into an uncaught EPIPE
@@ -15,7 +16,7 @@ export function die(e: unknown, code?: number): never {
   const exitCode = code ?? (e instanceof SecwrapError ? e.exitCode : EXIT_FAILURE);
   try {
     process.on('SIGPIPE', () => {});
-    writeAll(2, `secwrap: ${msg.replace(/\n/g, ' ')}\n`);
+    writeAll(2, `secwrap: ${messageLine(msg)}\n`);
   } catch {
     // stderr is gone: the exit code still says what happened
   }

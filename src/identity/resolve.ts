@@ -4,7 +4,7 @@
  * any chroot (as systemd and minijail do). A name that does not exist is an error: never "stay
  * root" (su-exec's bug before v0.3).
  */
-import { SecwrapError } from '../errors.js';
+import { SecwrapError, quoteInput } from '../errors.js';
 import * as libc from '../libc/libc.js';
 
 export interface ResolvedUser {
@@ -38,7 +38,23 @@ function checkSpec(spec: string, what: string): void {
   libc.assertNoNul(`${what} name`, spec);
 }
 
+/**
+ * The longest user or group name accepted, in bytes: LOGIN_NAME_MAX (256) less its terminating
+ * NUL. Checked before any lookup: NSS modules are not all ready for any length (libnss_systemd
+ * aborts the process on a 4 MiB name).
+ */
+export const MAX_NAME_BYTES = 255;
+
+/** Refuse a user or group spec longer than MAX_NAME_BYTES, before it reaches NSS. */
+export function checkNameBound(spec: string, what: string): void {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most specs are decided without counting bytes.
+  if (spec.length * 3 <= MAX_NAME_BYTES) return;
+  const bytes = Buffer.byteLength(spec, 'utf8');
+  if (bytes > MAX_NAME_BYTES) throw new SecwrapError(`${what} name ${quoteInput(spec)} is ${bytes} bytes long; at most ${MAX_NAME_BYTES} are accepted`);
+}
+
 export function resolveUser(spec: string): ResolvedUser {
+  checkNameBound(spec, 'user');
   checkSpec(spec, 'user');
   const id = parseNumericId(spec, 'user');
   if (id !== null) {
@@ -51,6 +67,7 @@ export function resolveUser(spec: string): ResolvedUser {
 }
 
 export function resolveGroup(spec: string): ResolvedGroup {
+  checkNameBound(spec, 'group');
   checkSpec(spec, 'group');
   const id = parseNumericId(spec, 'group');
   if (id !== null) return { gid: id, name: libc.getgrgid(id)?.name ?? null };
@@ -75,6 +92,7 @@ function dedupe(ids: number[]): number[] {
 }
 
 export function resolveGroupList(specs: readonly string[]): ResolvedGroup[] {
+  for (const s of specs) checkNameBound(s, 'group');
   const seen = new Set<number>();
   const out: ResolvedGroup[] = [];
   for (const s of specs) {

@@ -96,3 +96,78 @@ closed_stderr() {
   assert_failure 125
   assert_not_ran
 }
+
+# --- names bounded before any lookup; messages bound what they echo ----------------------------
+
+# A config whose `security` sets OPTION to a quoted string of N copies of CHAR.
+long_conf() { perl -e 'print "security {\n user = 65534\n group = 65534\n $ARGV[0] = \"", $ARGV[1] x $ARGV[2], "\"\n}\n"' "$@" | write_conf; }
+
+@test "names: control: the 4 MiB user name crashes libnss_systemd (getent dies by SIGABRT)" {
+  grep -q '^passwd:.*systemd' /etc/nsswitch.conf || skip "nss-systemd is not configured here"
+  # The lookup secwrap made, by another libc program (getent cannot take a 4 MiB argument).
+  run perl -e 'getpwnam("a" x 4194304); print "alive\n"'
+  assert_failure 134
+}
+
+@test "names: a 4 MiB user name in the config is refused before any lookup: 125, one short line" {
+  conf=$(long_conf user a 4194304)
+  run --separate-stderr "$SECWRAP" -c "$conf" -- touch "$(marker)"
+  assert_failure 125
+  assert_not_ran
+  [[ $(wc -l <<<"$stderr") -eq 1 && ${#stderr} -lt 300 ]] || fail "stderr: ${#stderr} characters"
+  [[ $stderr == *'user name "aaaa'*'…" (4194304 characters) is 4194304 bytes long; at most 255 are accepted' ]] || fail "$stderr"
+}
+
+@test "names: 4 MiB group and supplementary group names are refused the same way" {
+  conf=$(long_conf group b 4194304)
+  run --separate-stderr "$SECWRAP" -c "$conf" -- touch "$(marker)"
+  assert_failure 125
+  [[ $stderr == *'group name "bbbb'*'is 4194304 bytes long'* && ${#stderr} -lt 300 ]] || fail "$stderr"
+  conf=$(perl -e 'print "security {\n user = 65534\n group = 65534\n supplemental_groups = ( 4243 \"", "c" x 4194304, "\" )\n}\n"' | write_conf)
+  run --separate-stderr "$SECWRAP" -c "$conf" -- touch "$(marker)"
+  assert_failure 125
+  [[ $stderr == *'group name "cccc'*'is 4194304 bytes long'* && ${#stderr} -lt 300 ]] || fail "$stderr"
+  assert_not_ran
+}
+
+@test "names: 255 bytes pass the bound (an unknown user), 256 are refused; flags and explain too" {
+  run --separate-stderr "$SECWRAP" -u "$(printf 'u%.0s' {1..255})" -- true
+  assert_failure 125
+  [[ $stderr == *'unknown user'* ]] || fail "$stderr"
+  run --separate-stderr "$SECWRAP" -u "$(printf 'u%.0s' {1..256})" -- true
+  assert_failure 125
+  [[ $stderr == *'is 256 bytes long; at most 255 are accepted' ]] || fail "$stderr"
+  run --separate-stderr "$SECWRAP" explain -u 65534 -G "4243,$(printf 'g%.0s' {1..300})"
+  assert_failure 125
+  [[ $stderr == *'group name "ggg'*'is 300 bytes long'* ]] || fail "$stderr"
+}
+
+@test "names: a numeric id of 100,000 digits is refused by the bound, not echoed whole" {
+  run --separate-stderr "$SECWRAP" -u "$(head -c 100000 /dev/zero | tr '\0' 9)" -- true
+  assert_failure 125
+  [[ ${#stderr} -lt 300 && $stderr == *'is 100000 bytes long'* ]] || fail "${#stderr}: ${stderr:0:200}"
+}
+
+@test "messages: a 100 KB --groups, --caps or command name is echoed short, controls escaped" {
+  big=$(head -c 100000 /dev/zero | tr '\0' c)
+  run --separate-stderr "$SECWRAP" -u 65534 -G ",$big" -- true
+  assert_failure 125
+  [[ ${#stderr} -lt 300 && $stderr == *'--groups ",ccc'*'empty entry in the list' ]] || fail "${stderr:0:300}"
+  run --separate-stderr "$SECWRAP" -u 65534 --caps "$big+ep" -- true
+  assert_failure 125
+  [[ ${#stderr} -lt 400 && $stderr == *'unknown capability "ccc'* ]] || fail "${stderr:0:300}"
+  PATH=/usr/bin:/bin run -127 --separate-stderr "$SECWRAP" -u 65534 -g 65534 -- "$(printf 'no\033[2J\ncmd')"
+  assert_equal "$stderr" 'secwrap: "no\x1b[2J\x0acmd": command not found (PATH="/usr/bin:/bin")'
+  run --separate-stderr "$SECWRAP" caps "$big+ep"
+  assert_failure 1
+  [[ ${#output} -lt 800 && $output == *': error: clause "ccc'* ]] || fail "${output:0:300}"
+}
+
+@test "messages: a failure naming 65,537 supplementary groups is one line of a few hundred bytes" {
+  conf=$(perl -e 'print "security {\n user = 65534\n group = 65534\n supplemental_groups = (", join(" ", 100000 .. 165536), ")\n}\n"' | write_conf)
+  run --separate-stderr "$SECWRAP" -c "$conf" -- touch "$(marker)"
+  assert_failure 125
+  assert_not_ran
+  [[ $(wc -l <<<"$stderr") -eq 1 && ${#stderr} -lt 400 ]] || fail "${#stderr}: ${stderr:0:300}"
+  [[ $stderr == *'setgroups failed: EINVAL'*'(65537 in all)'* ]] || fail "$stderr"
+}
