@@ -19,12 +19,14 @@ import { fastRunArgs } from './fast-args.js';
 import { run, check, explain, caps } from './commands.js';
 import { SecwrapError } from '../src/errors.js';
 import { SUBCOMMANDS } from './options.js';
+import { refuseNodeIpcChannel } from '../src/exec/node-env.js';
 
 declare const __SECWRAP_VERSION__: string | undefined;
 const VERSION = typeof __SECWRAP_VERSION__ === 'string' ? __SECWRAP_VERSION__ : '0.0.0-dev';
 
 const argv = process.argv.slice(2);
 try {
+  refuseNodeIpcChannel(); // every path: see src/exec/node-env.ts
   const fast = argv[0] !== undefined && !SUBCOMMANDS.has(argv[0]) ? fastRunArgs(argv) : null;
   if (fast) {
     run(fast.flags, fast.command);

@@ -155,7 +155,7 @@ long_conf() { perl -e 'print "security {\n user = 65534\n group = 65534\n $ARGV[
   [[ ${#stderr} -lt 300 && $stderr == *'--groups ",ccc'*'empty entry in the list' ]] || fail "${stderr:0:300}"
   run --separate-stderr "$SECWRAP" -u 65534 --caps "$big+ep" -- true
   assert_failure 125
-  [[ ${#stderr} -lt 400 && $stderr == *'unknown capability "ccc'* ]] || fail "${stderr:0:300}"
+  [[ ${#stderr} -lt 700 && $stderr == *'unknown capability "ccc'* ]] || fail "${stderr:0:300}"
   PATH=/usr/bin:/bin run -127 --separate-stderr "$SECWRAP" -u 65534 -g 65534 -- "$(printf 'no\033[2J\ncmd')"
   assert_equal "$stderr" 'secwrap: "no\x1b[2J\x0acmd": command not found (PATH="/usr/bin:/bin")'
   run --separate-stderr "$SECWRAP" caps "$big+ep"
@@ -170,4 +170,106 @@ long_conf() { perl -e 'print "security {\n user = 65534\n group = 65534\n $ARGV[
   assert_not_ran
   [[ $(wc -l <<<"$stderr") -eq 1 && ${#stderr} -lt 400 ]] || fail "${#stderr}: ${stderr:0:300}"
   [[ $stderr == *'setgroups failed: EINVAL'*'(65537 in all)'* ]] || fail "$stderr"
+}
+
+# --- Node's own environment variables (read by Node before secwrap's first line) ---------------
+
+# The flags of fd 0 as the command sees them, and whether it ran, with stdin on a pipe whose
+# writer is still open (so a non-blocking read would fail with EAGAIN).
+stdin_flags_of() { (sleep 1; echo data) | "$@" sh -c 'grep ^flags: /proc/self/fdinfo/0; cat'; }
+
+@test "node env: control: without NODE_* variables the command reads a blocking stdin pipe" {
+  run stdin_flags_of "$SECWRAP" -u 65534 -g 65534 --
+  assert_success
+  assert_line --index 0 --regexp '^flags:[[:space:]]+0+$'
+  assert_line --index 1 data
+}
+
+@test "node env: NODE_CHANNEL_FD=0 (stdin a pipe) is refused: 125, one line, the command never runs" {
+  NODE_CHANNEL_FD=0 run --separate-stderr stdin_flags_of "$SECWRAP" -u 65534 -g 65534 --
+  assert_failure 125
+  assert_output ''
+  assert_equal "$stderr" 'secwrap: started with a Node IPC channel (NODE_CHANNEL_FD=0): Node made that descriptor non-blocking before secwrap ran; refused'
+}
+
+@test "node env: NODE_CHANNEL_FD on another descriptor, or one not open, is refused on every path" {
+  NODE_CHANNEL_FD=3 run --separate-stderr "$SECWRAP" -u 65534 -g 65534 -- touch "$(marker)" 3<>/dev/null
+  assert_failure 125
+  assert_not_ran
+  NODE_CHANNEL_FD=99 run --separate-stderr "$SECWRAP" -u 65534 -g 65534 -- touch "$(marker)"
+  assert_failure 125
+  assert_equal "$stderr" 'secwrap: started with a Node IPC channel (NODE_CHANNEL_FD): Node made that descriptor non-blocking before secwrap ran; refused'
+  assert_not_ran
+  # explain would otherwise wait on the channel, and check read the caller's input through it
+  NODE_CHANNEL_FD=3 run --separate-stderr timeout 10 "$SECWRAP" explain -u 65534 3<>/dev/null
+  assert_failure 125
+  NODE_CHANNEL_FD=3 run --separate-stderr timeout 10 "$SECWRAP" caps cap_chown+p 3<>/dev/null
+  assert_failure 125
+}
+
+@test "node env: residual: a NODE_CHANNEL_FD that is not a number fails in Node itself (exit 1)" {
+  # Node asserts on it before any secwrap code runs: a stack trace, exit 1; the command never runs.
+  NODE_CHANNEL_FD=abc run --separate-stderr "$SECWRAP" -u 65534 -g 65534 -- touch "$(marker)"
+  assert_failure 1
+  assert_output ''
+  [[ $stderr == *ERR_INTERNAL_ASSERTION*setupChildProcessIpcChannel* ]] || fail "$stderr"
+  assert_not_ran
+}
+
+@test "node env: an empty NODE_CHANNEL_FD is no channel: the command runs and gets it, as with setpriv" {
+  NODE_CHANNEL_FD= run "$SECWRAP" -u 65534 -g 65534 -- sh -c 'printenv NODE_CHANNEL_FD | od -An -c'
+  assert_success
+  assert_output --regexp '^ +\\n$'
+}
+
+@test "node env: residual: NODE_UNIQUE_ID with a channel on stdout: Node's cluster message, then 125" {
+  # Node sends the worker's "online" message before any secwrap code runs; secwrap then refuses.
+  NODE_UNIQUE_ID=1 NODE_CHANNEL_FD=1 run --separate-stderr "$SECWRAP" -u 65534 -g 65534 -- touch "$(marker)"
+  assert_failure 125
+  assert_output '{"cmd":"NODE_CLUSTER","act":"online","seq":0}'
+  assert_not_ran
+}
+
+@test "node env: NODE_UNIQUE_ID alone: no output, the command runs with a clean stdout (Node drops the variable)" {
+  NODE_UNIQUE_ID=1 run --separate-stderr "$SECWRAP" -u 65534 -g 65534 -- sh -c 'echo ran; printenv NODE_UNIQUE_ID || echo unset'
+  assert_success
+  assert_output $'ran\nunset'
+  assert_equal "$stderr" ''
+  NODE_UNIQUE_ID=1 run --separate-stderr "$SECWRAP" explain --format docker -u 65534
+  assert_success
+  assert_output --regexp '^--cap-drop ALL'
+}
+
+@test "node env: residual: NODE_REPL_EXTERNAL_MODULE: Node exits 9 at start; nothing loaded, stdin untouched" {
+  d=$(mktemp -d)
+  echo "require('fs').writeFileSync('$d/loaded', 'x')" >"$d/repl.js"
+  NODE_REPL_EXTERNAL_MODULE="$d/repl.js" run --separate-stderr stdin_flags_of "$SECWRAP" -u 65534 -g 65534 --
+  assert_failure 9
+  assert_output ''
+  assert_equal "$stderr" "$SECWRAP: NODE_REPL_EXTERNAL_MODULE can't be used with kDisableNodeOptionsEnv"
+  [[ ! -e $d/loaded ]] || fail "the REPL module was loaded"
+  # the caller's stdin pipe stays blocking
+  run bash -c '(sleep 1; echo x) | { NODE_REPL_EXTERNAL_MODULE=/nonexistent "$SECWRAP" explain 2>/dev/null; grep ^flags: /proc/self/fdinfo/0; }'
+  assert_output --regexp '^flags:[[:space:]]+0+$'
+  rm -rf "$d"
+}
+
+@test "node env: residual: NODE_COMPILE_CACHE: root creates the folders it names (through symlinks), and nothing in them" {
+  d=$(mktemp -d)
+  mkdir "$d/target"
+  ln -s "$d/target" "$d/link"
+  NODE_COMPILE_CACHE="$d/link/a/b" run "$SECWRAP" -u 65534 -g 65534 -- sh -c 'printenv NODE_COMPILE_CACHE'
+  assert_success
+  # the command still gets the variable (a Node command may want its cache)
+  assert_output "$d/link/a/b"
+  # Node's mkdir -p followed the symlink; one version folder, no file: no cache is read or written
+  run find "$d/target" -mindepth 1 -printf '%y %u %P\n'
+  assert_output --regexp "^d root a
+d root a/b
+d root a/b/v[0-9.]+-x64-[0-9a-f]+-0$"
+  NODE_COMPILE_CACHE="$d/c" run "$SECWRAP" explain -u 65534
+  assert_success
+  run find "$d/c" -type f
+  assert_output ''
+  rm -rf "$d"
 }
