@@ -53,6 +53,18 @@ export function checkNameBound(spec: string, what: string): void {
   if (bytes > MAX_NAME_BYTES) throw new SecwrapError(`${what} name ${quoteInput(spec)} is ${bytes} bytes long; at most ${MAX_NAME_BYTES} are accepted`);
 }
 
+/** The kernel's NGROUPS_MAX: setgroups(2) takes no more supplementary groups than this. */
+export const MAX_GROUPS = 65536;
+
+/**
+ * Refuse a supplementary group list that setgroups would refuse anyway, before looking up each
+ * entry (each one an NSS lookup), and bound each name.
+ */
+export function checkGroupListBound(specs: readonly string[]): void {
+  if (specs.length > MAX_GROUPS) throw new SecwrapError(`${specs.length} supplementary groups; at most ${MAX_GROUPS} (NGROUPS_MAX) are accepted`);
+  for (const s of specs) checkNameBound(s, 'group');
+}
+
 export function resolveUser(spec: string): ResolvedUser {
   checkNameBound(spec, 'user');
   checkSpec(spec, 'user');
@@ -92,7 +104,7 @@ function dedupe(ids: number[]): number[] {
 }
 
 export function resolveGroupList(specs: readonly string[]): ResolvedGroup[] {
-  for (const s of specs) checkNameBound(s, 'group');
+  checkGroupListBound(specs);
   const seen = new Set<number>();
   const out: ResolvedGroup[] = [];
   for (const s of specs) {
