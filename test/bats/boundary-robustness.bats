@@ -339,3 +339,71 @@ within_budget() {
   assert_equal "$stderr" 'secwrap: 249981 supplementary groups; at most 65536 (NGROUPS_MAX) are accepted'
   assert_not_ran
 }
+
+# --- repeated options; LISTEN_FDS read as systemd reads it --------------------------------------
+
+@test "options: a repeated --preserve-fds (read as 3+1=4 before) is refused: 125, one line" {
+  run --separate-stderr "$SECWRAP" -u 65534 -g 65534 --preserve-fds 3 --preserve-fds 1 -- touch "$(marker)" \
+    3</dev/null 4</dev/null 5</dev/null 6</dev/null
+  assert_failure 125
+  assert_equal "$stderr" 'secwrap: option --preserve-fds is given more than once (each option may be given once)'
+  assert_not_ran
+}
+
+@test "options: any option given twice, in any of its forms, is refused on the run path (125)" {
+  for args in '-u 65534 -u 0' '-u 65534 --user=0' '--caps cap_chown+p --caps=' '-G 4243 --groups 4244' \
+    '-c /x --config /y' '--no-new-privs --no-new-privs' '-vv' '-v -u 65534 --verbose' '--chroot / --chroot /srv' \
+    '--reset-env --reset-env' '--keep-env --keep-env' '--new-session --new-session' '-g 1 -g 2'; do
+    # shellcheck disable=SC2086
+    run --separate-stderr "$SECWRAP" $args -- touch "$(marker)"
+    assert_failure 125
+    [[ $stderr == 'secwrap: option --'*' is given more than once (each option may be given once)' ]] || fail "$args: $stderr"
+  done
+  assert_not_ran
+}
+
+@test "options: a repeat in explain or check is a usage error (2); the command's own options are its own" {
+  run --separate-stderr "$SECWRAP" explain -u 65534 -u 0
+  assert_failure 2
+  assert_equal "$stderr" 'secwrap: option --user is given more than once (each option may be given once)'
+  run --separate-stderr "$SECWRAP" explain --format json --format k8s -u 65534
+  assert_failure 2
+  conf=$(write_conf <<<'security { user = 65534 }')
+  run --separate-stderr "$SECWRAP" check -c "$conf" --config "$conf"
+  assert_failure 2
+  run --separate-stderr "$SECWRAP" caps --json cap_chown+p --json
+  assert_failure 2
+  # after the command's name (or --), a repeat belongs to the command
+  run "$SECWRAP" -u 65534 -g 65534 sh -c 'echo "$@"' sh -u -u
+  assert_success
+  assert_output '-u -u'
+  run "$SECWRAP" explain --format docker -u 65534 -- sh -u -u
+  assert_success
+}
+
+# The descriptors the command holds, socket-activated with LISTEN_FDS=$1 for its own PID.
+listen_fds_of() {
+  LISTEN_FDS_VALUE=$1 bash -c 'LISTEN_FDS=$LISTEN_FDS_VALUE LISTEN_PID=$$ exec "$0" -u 65534 -g 65534 -- sh -c "ls /proc/self/fd | sort -n | tr \"\n\" \" \""' \
+    "$SECWRAP" 3</dev/null 4</dev/null 5</dev/null 6</dev/null 7</dev/null 8</dev/null 9</dev/null
+}
+
+@test "LISTEN_FDS: decimal digits are read as systemd reads them" {
+  run listen_fds_of 2
+  assert_success
+  assert_output '0 1 2 3 4 5 '  # 5: the directory ls reads
+}
+
+@test "LISTEN_FDS: ' 2', '0x2', '2e0', '+2', '2.0' and '' for this PID are refused: 125, one line" {
+  for v in ' 2' '0x2' '2e0' '+2' '2.0' '' '２'; do
+    run --separate-stderr listen_fds_of "$v"
+    assert_failure 125
+    assert_output ''
+    assert_equal "$stderr" 'secwrap: LISTEN_FDS (for this PID) is not a decimal number, as systemd requires'
+  done
+}
+
+@test "LISTEN_FDS: for another PID it is not read at all, whatever it holds" {
+  run bash -c 'LISTEN_FDS=0x2 LISTEN_PID=1 exec "$0" -u 65534 -g 65534 -- sh -c "ls /proc/self/fd | sort -n | tr \"\n\" \" \""' "$SECWRAP" 3</dev/null
+  assert_success
+  assert_output '0 1 2 3 '
+}
