@@ -12,7 +12,7 @@
 import yargs, { type Argv } from 'yargs';
 import type { run, check, explain, caps } from './commands.js';
 import type { die } from './die.js';
-import { DROP_OPTIONS, PARSER_CONFIGURATION, SUBCOMMANDS, flagsFrom } from './options.js';
+import { DROP_OPTIONS, PARSER_CONFIGURATION, SUBCOMMANDS, flagsFrom, repeatedOption } from './options.js';
 import { EXIT_FAILURE, type SecwrapError } from '../src/errors.js';
 
 /** The program's own functions and error class, handed over by ./secwrap.ts. */
@@ -50,6 +50,8 @@ function commandOf(a: Parsed, skip: number): string[] {
  * this wherever it accepts an argv; test/unit/engine/fast-args.test.ts checks that.
  */
 export function yargsRunArgs(argv: string[]): { flags: ReturnType<typeof flagsFrom>; command: string[] } {
+  const twice = repeatedOption(argv);
+  if (twice !== undefined) throw new Error(repeatedMessage(twice));
   const a = dropOptions(yargs(argv))
     .parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': true })
     .strictOptions()
@@ -63,10 +65,16 @@ export function yargsRunArgs(argv: string[]): { flags: ReturnType<typeof flagsFr
   return { flags: flagsFrom(a), command: commandOf(a, 0) };
 }
 
+function repeatedMessage(name: string): string {
+  return `option --${name} is given more than once (each option may be given once)`;
+}
+
 export function runCli(argv: string[], version: string, host: CliHost): void {
   const { run, check, explain, caps, die, SecwrapError } = host;
   const isRun = argv[0] === undefined || !SUBCOMMANDS.has(argv[0]);
   const usageExit = isRun ? EXIT_FAILURE : 2;
+  const twice = repeatedOption(argv);
+  if (twice !== undefined) return die(repeatedMessage(twice), usageExit);
   yargs(argv)
     .scriptName('secwrap')
     .version(version)

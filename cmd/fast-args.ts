@@ -66,7 +66,8 @@ export function fastRunArgs(argv: readonly string[]): RunArgs | null {
     }
     if (name === undefined) return null; // unknown, grouped or help/version: yargs decides
     const spec = DROP_OPTIONS[name];
-    // Twice: yargs' reading is not getopt's (`--preserve-fds 3 --preserve-fds 1` gives 4).
+    // Twice: the CLI refuses it (./options.ts repeatedOption; yargs read `--preserve-fds 3
+    // --preserve-fds 1` as 4).
     if (spec.flag in flags) return null;
     if (spec.type === 'boolean') {
       if (inline !== undefined) return null;

@@ -50,3 +50,74 @@ export function flagsFrom(args: Record<string, unknown>): Flags {
   }
   return flags as Flags;
 }
+
+/** The options of each subcommand besides the shared ones, as [long name, alias, takes a value]. */
+const OWN_OPTIONS: Readonly<Record<string, readonly (readonly [string, string | undefined, boolean])[]>> = {
+  check: [
+    ['config', 'c', true],
+    ['syntax-only', undefined, false],
+    ['json', undefined, false],
+  ],
+  explain: [
+    ['json', undefined, false],
+    ['format', undefined, true],
+  ],
+  caps: [['json', undefined, false]],
+  completion: [],
+};
+const GLOBAL_OPTIONS = [
+  ['help', 'h', false],
+  ['version', undefined, false],
+] as const;
+
+/**
+ * The first option given more than once in `argv` (its long name), or undefined. yargs keeps the
+ * last value of a repeated option but reads a repeated number its own way
+ * (`--preserve-fds 3 --preserve-fds 1` gave 4), so secwrap refuses any repeat, as a usage error.
+ * Scanned as yargs reads: every form of a name (`-u`, `--user`, `--user=`, grouped `-vu x`) is
+ * the same option; an option that takes a value takes the next word unless that starts with "-";
+ * the run path stops at the command's name, and everything stops at `--`. Usage errors only: not
+ * on the run path's fast parse, which never accepts a repeat.
+ */
+export function repeatedOption(argv: readonly string[]): string | undefined {
+  const sub = argv[0] !== undefined && SUBCOMMANDS.has(argv[0]) ? argv[0] : undefined;
+  const table: (readonly [string, string | undefined, boolean])[] = [...GLOBAL_OPTIONS];
+  if (sub === undefined || sub === 'explain') {
+    for (const [name, spec] of Object.entries(DROP_OPTIONS)) table.push([name, 'alias' in spec ? spec.alias : undefined, spec.type !== 'boolean']);
+  }
+  if (sub !== undefined) table.push(...(OWN_OPTIONS[sub] ?? []));
+  const long = new Map(table.map((o) => [o[0], o] as const));
+  const short = new Map(table.filter((o) => o[1] !== undefined).map((o) => [o[1]!, o] as const));
+  const seen = new Set<string>();
+  const add = (o: readonly [string, string | undefined, boolean]): boolean => {
+    if (seen.has(o[0])) return true;
+    seen.add(o[0]);
+    return false;
+  };
+  for (let i = sub === undefined ? 0 : 1; i < argv.length; i++) {
+    const t = argv[i]!;
+    if (t === '--') break;
+    if (t === '-' || !t.startsWith('-')) {
+      if (sub === undefined) break; // the run path: the command's name
+      continue; // a positional of a subcommand
+    }
+    if (t.startsWith('--')) {
+      const eq = t.indexOf('=');
+      const o = long.get(eq < 0 ? t.slice(2) : t.slice(2, eq));
+      if (o === undefined) continue; // unknown: yargs refuses it
+      if (add(o)) return o[0];
+      if (o[2] && eq < 0 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) i++;
+      continue;
+    }
+    for (let k = 1; k < t.length; k++) {
+      const o = short.get(t[k]!);
+      if (o === undefined) break;
+      if (add(o)) return o[0];
+      if (o[2]) {
+        if (k === t.length - 1 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) i++;
+        break; // the rest of the word, or the next one, is its value
+      }
+    }
+  }
+  return undefined;
+}

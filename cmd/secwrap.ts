@@ -20,6 +20,7 @@ import { run, check, explain, caps } from './commands.js';
 import { SecwrapError } from '../src/errors.js';
 import { SUBCOMMANDS } from './options.js';
 import { refuseSecureStart } from '../src/trust/privilege.js';
+import { refuseNodeIpcChannel } from '../src/exec/node-env.js';
 
 declare const __SECWRAP_VERSION__: string | undefined;
 const VERSION = typeof __SECWRAP_VERSION__ === 'string' ? __SECWRAP_VERSION__ : '0.0.0-dev';
@@ -28,6 +29,7 @@ const argv = process.argv.slice(2);
 try {
   // Before anything else is read: a setuid, setgid or file-capability start is refused.
   refuseSecureStart();
+  refuseNodeIpcChannel(); // every path: see src/exec/node-env.ts
   const fast = argv[0] !== undefined && !SUBCOMMANDS.has(argv[0]) ? fastRunArgs(argv) : null;
   if (fast) {
     run(fast.flags, fast.command);

@@ -5,10 +5,14 @@
  *   plain:  TEXT  ->  CANONICAL  [e: NAMES; i: NAMES; p: NAMES]   (NAMES "-" when empty)
  *           TEXT: error: MESSAGE
  * In plain output an empty TEXT or one with control characters is shown JSON-quoted, so one
- * TEXT is always one visible line.
+ * TEXT is always one visible line. An error line quotes at most ERROR_TEXT_MAX characters of its
+ * TEXT (the message quotes the clause, bounded too): an invalid TEXT of any size gives a short line.
  */
 import { CapTextError, capFromText, capToText, maskToHex, maskToNames } from './text.js';
 import { capLastCap } from './table.js';
+import { quoteInput } from '../errors.js';
+
+const ERROR_TEXT_MAX = 256;
 
 function shown(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -45,7 +49,7 @@ export function capsReport(texts: string[], json: boolean): { lines: string[]; o
     } catch (err) {
       if (!(err instanceof CapTextError)) throw err;
       ok = false;
-      lines.push(json ? JSON.stringify({ text, error: err.message }) : `${shown(text)}: error: ${err.message}`);
+      lines.push(json ? JSON.stringify({ text, error: err.message }) : `${text.length > ERROR_TEXT_MAX ? quoteInput(text, ERROR_TEXT_MAX) : shown(text)}: error: ${err.message}`);
     }
   }
   return { lines, ok };

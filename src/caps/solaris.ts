@@ -17,7 +17,7 @@
  * well lets a config value be written `basic, net_privaddr`). `zone` is the global zone's set,
  * i.e. the same as `all`.
  */
-import { SecwrapError } from '../errors.js';
+import { SecwrapError, quoteInput } from '../errors.js';
 import { CAP_NAMES, capName } from './table.js';
 import { closestName } from './text.js';
 
@@ -281,8 +281,8 @@ export function privilegesFromText(text: string): PrivilegesResult {
         const bare = name.toLowerCase().replace(/^priv_/, '');
         const special = ['basic', 'all', 'zone', 'none'].includes(bare);
         const reason = special
-          ? `${JSON.stringify(token)}: "${bare}" can only stand alone, without "priv_", "+", "-" or "!"`
-          : `unknown privilege ${JSON.stringify(token)}`;
+          ? `${quoteInput(token)}: "${bare}" can only stand alone, without "priv_", "+", "-" or "!"`
+          : `unknown privilege ${quoteInput(token)}`;
         throw new PrivilegesError(
           text,
           token,

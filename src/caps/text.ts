@@ -14,7 +14,7 @@
  * A clause without a caplist (one starting with '=') cannot chain '+'/'-' or use '=+'/'=-':
  * libcap rejects `=ep-e` (write `all=ep-e`). A second '=' in a clause is an error.
  */
-import { SecwrapError } from '../errors.js';
+import { SecwrapError, quoteInput } from '../errors.js';
 import { CAP_MAX_BITS, CAP_NAMES, MASK64, allMask, capLastCap, capName, capNumber } from './table.js';
 
 /** The three capability sets of a process or file. */
@@ -40,7 +40,7 @@ export class CapTextError extends SecwrapError {
     readonly suggestion?: string,
   ) {
     super(
-      `clause ${JSON.stringify(clause)}: ${reason} at column ${column}` +
+      `clause ${quoteInput(clause, 256)}: ${reason} at column ${column}` +
         (suggestion === undefined ? '' : `; did you mean ${JSON.stringify(suggestion)}?`),
     );
   }
@@ -186,7 +186,7 @@ class Parser {
     }
     while (isWordStart(this.code(j))) j++;
     const whole = t.slice(start, j);
-    this.fail(start, `unknown capability ${JSON.stringify(whole)}`, closestName(whole, [...CAP_NAMES, 'all'], 'cap_'));
+    this.fail(start, `unknown capability ${quoteInput(whole)}`, closestName(whole, [...CAP_NAMES, 'all'], 'cap_'));
   }
 
   apply(op: string, list: bigint, flags: number): void {

@@ -37,7 +37,9 @@ export {
   MAX_FILES,
   MAX_INCLUDE_DEPTH,
   MAX_NESTING,
+  MAX_NAMES,
   MAX_NODES,
+  MAX_SCOPES,
   MAX_TOTAL_BYTES,
   type Limits,
 } from './limits.js';

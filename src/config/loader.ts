@@ -32,7 +32,7 @@ import {
 } from 'node:fs';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { dirname } from 'node:path';
-import { ConfigError, type Pos } from '../errors.js';
+import { ConfigError, quoteInput, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { ScopeNode, type ConfigDocument, type IncludeStmt } from './model.js';
 import { fileText, parseInto, type FileText, type ParseBudget } from './parser.js';
@@ -301,7 +301,7 @@ function loadDir(
 function include(ctx: Ctx, st: IncludeStmt, scope: ScopeNode, depth: number, includeDepth: number): void {
   const kw = st.readonly ? 'readonly_include' : 'include';
   const rel = st.path.text;
-  const shown = JSON.stringify(rel);
+  const shown = quoteInput(rel, 256);
   if (includeDepth > ctx.limits.maxIncludeDepth) {
     throw new ConfigError(
       st,

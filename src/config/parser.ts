@@ -145,6 +145,8 @@ export function hashString(s: string): number {
 /** Shared counters for one load (node budget). */
 export interface ParseBudget {
   nodes: number;
+  /** Scopes opened (a reopened scope counts again). Optional: starts at 0 when absent. */
+  scopes?: number;
 }
 
 export interface ParseOptions {
@@ -188,6 +190,11 @@ export class NameTable {
 
   entry(id: number): NameEntry {
     return this.byId[id]!;
+  }
+
+  /** How many different names the table holds. */
+  get count(): number {
+    return this.byId.length;
   }
 
   lowerOf(lowerId: number): string {
@@ -320,6 +327,8 @@ export class Parser {
   private readonly len: number;
   private readonly maxNesting: number;
   private readonly maxNodes: number;
+  private readonly maxScopes: number;
+  private readonly maxNames: number;
   private readonly budget: ParseBudget;
   private readonly names: NameTable;
   /** Index of `ft` in the target tree's OptionStore (merge mode), -1 until the first option. */
@@ -338,6 +347,8 @@ export class Parser {
     const limits = opts.limits ?? DEFAULT_LIMITS;
     this.maxNesting = limits.maxNesting;
     this.maxNodes = limits.maxNodes;
+    this.maxScopes = limits.maxScopes;
+    this.maxNames = limits.maxNames;
     this.budget = opts.budget ?? { nodes: 0 };
     this.names = opts.names ?? new NameTable();
     if (this.len > 0 && this.b[0] === 0xfeff) {
@@ -363,6 +374,15 @@ export class Parser {
         col,
         `configuration too large: more than ${this.maxNodes} statements and values`,
       );
+    }
+  }
+
+  /** A scope costs far more memory than a statement (see limits.ts): it has its own bound. */
+  private countScope(line: number, col: number): void {
+    const n = (this.budget.scopes ?? 0) + 1;
+    this.budget.scopes = n;
+    if (n > this.maxScopes) {
+      throw this.errAt(line, col, `configuration too large: more than ${this.maxScopes} scopes`);
     }
   }
 
@@ -659,7 +679,11 @@ export class Parser {
       i++;
     }
     this.i = i;
-    return this.names.lookup(this.src, b, start, i, hashFinish(h));
+    const e = this.names.lookup(this.src, b, start, i, hashFinish(h));
+    if (this.names.count > this.maxNames) {
+      throw this.errAt(this.line, start - this.lineStart + 1, `configuration too large: more than ${this.maxNames} different option and scope names`);
+    }
+    return e;
   }
 
   /**
@@ -771,6 +795,7 @@ export class Parser {
       }
       // this.i is at '{'
       this.checkDepth(depth + 1, this.line, this.i - this.lineStart + 1, 'scope');
+      this.countScope(line, col);
       this.i++;
       if (build) {
         const body = this.body(depth + 1, name, line, col, undefined);

@@ -4,7 +4,7 @@
  * format runs with /bin/sh, and `environ` is passed on untouched. Returns only on failure, as a
  * SecwrapError with 126 or 127.
  */
-import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, SecwrapError } from '../errors.js';
+import { EXIT_CANNOT_EXECUTE, EXIT_NOT_FOUND, SecwrapError, quoteInput } from '../errors.js';
 import * as libc from '../libc/libc.js';
 
 /** glibc's execvp default when PATH is unset. */
@@ -23,8 +23,8 @@ export function execCommand(argv: readonly Buffer[], shown: readonly string[]): 
 function failure(file: string, errno: number): SecwrapError {
   const notFound = errno === libc.ENOENT || errno === libc.ENOTDIR;
   if (notFound && !file.includes('/')) {
-    return new SecwrapError(`${file}: command not found (PATH=${process.env.PATH ?? DEFAULT_SEARCH_PATH})`, EXIT_NOT_FOUND);
+    return new SecwrapError(`${quoteInput(file)}: command not found (PATH=${quoteInput(process.env.PATH ?? DEFAULT_SEARCH_PATH, 512)})`, EXIT_NOT_FOUND);
   }
   const why = new libc.LibcError('execvp', errno).message.replace(/^execvp failed: /, '');
-  return new SecwrapError(`cannot execute ${file}: ${why}`, notFound ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+  return new SecwrapError(`cannot execute ${quoteInput(file)}: ${why}`, notFound ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
 }

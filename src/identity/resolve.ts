@@ -4,7 +4,7 @@
  * any chroot (as systemd and minijail do). A name that does not exist is an error: never "stay
  * root" (su-exec's bug before v0.3).
  */
-import { SecwrapError } from '../errors.js';
+import { SecwrapError, quoteInput } from '../errors.js';
 import * as libc from '../libc/libc.js';
 
 export interface ResolvedUser {
@@ -39,26 +39,55 @@ function checkSpec(spec: string, what: string): void {
 }
 
 /**
- * A user by name first, then, only when no user has that name, as a decimal uid: what `id`,
- * `getent` and setpriv do. A passwd entry named `007` (uid 5007) is uid 5007, not uid 7.
+ * The longest user or group name accepted, in bytes: LOGIN_NAME_MAX (256) less its terminating
+ * NUL. Checked before any lookup: NSS modules are not all ready for any length (libnss_systemd
+ * aborts the process on a 4 MiB name).
+ */
+export const MAX_NAME_BYTES = 255;
+
+/** Refuse a user or group spec longer than MAX_NAME_BYTES, before it reaches NSS. */
+export function checkNameBound(spec: string, what: string): void {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most specs are decided without counting bytes.
+  if (spec.length * 3 <= MAX_NAME_BYTES) return;
+  const bytes = Buffer.byteLength(spec, 'utf8');
+  if (bytes > MAX_NAME_BYTES) throw new SecwrapError(`${what} name ${quoteInput(spec)} is ${bytes} bytes long; at most ${MAX_NAME_BYTES} are accepted`);
+}
+
+/** The kernel's NGROUPS_MAX: setgroups(2) takes no more supplementary groups than this. */
+export const MAX_GROUPS = 65536;
+
+/**
+ * Refuse a supplementary group list that setgroups would refuse anyway, before looking up each
+ * entry (each one an NSS lookup), and bound each name.
+ */
+export function checkGroupListBound(specs: readonly string[]): void {
+  if (specs.length > MAX_GROUPS) throw new SecwrapError(`${specs.length} supplementary groups; at most ${MAX_GROUPS} (NGROUPS_MAX) are accepted`);
+  for (const s of specs) checkNameBound(s, 'group');
+}
+
+/**
+ * A user by name first, then, only when no user has that name, as a decimal uid: what `id` and
+ * setpriv do. A passwd entry named `007` (uid 5007) is uid 5007, not uid 7.
  */
 export function resolveUser(spec: string): ResolvedUser {
+  checkNameBound(spec, 'user');
   checkSpec(spec, 'user');
   const named = libc.getpwnam(spec);
   if (named) return { uid: named.uid, name: named.name, entry: named };
   const id = parseNumericId(spec, 'user');
-  if (id === null) throw new SecwrapError(`unknown user "${spec}" (not found in the user database)`);
+  if (id === null) throw new SecwrapError(`unknown user ${quoteInput(spec)} (not found in the user database)`);
   const entry = libc.getpwuid(id);
   return { uid: id, name: entry?.name ?? null, entry };
 }
 
 /** A group by name first, then as a decimal gid (as resolveUser). */
 export function resolveGroup(spec: string): ResolvedGroup {
+  checkNameBound(spec, 'group');
   checkSpec(spec, 'group');
   const named = libc.getgrnam(spec);
   if (named) return { gid: named.gid, name: named.name };
   const id = parseNumericId(spec, 'group');
-  if (id === null) throw new SecwrapError(`unknown group "${spec}" (not found in the group database)`);
+  if (id === null) throw new SecwrapError(`unknown group ${quoteInput(spec)} (not found in the group database)`);
   return { gid: id, name: libc.getgrgid(id)?.name ?? null };
 }
 
@@ -78,6 +107,7 @@ function dedupe(ids: number[]): number[] {
 }
 
 export function resolveGroupList(specs: readonly string[]): ResolvedGroup[] {
+  checkGroupListBound(specs);
   const seen = new Set<number>();
   const out: ResolvedGroup[] = [];
   for (const s of specs) {

@@ -268,10 +268,17 @@ export function getgrouplist(user: string, gid: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // Credentials.
 
+/** The groups for an error's context: the first few and the count, not a list of 65,536. */
+function groupsShown(gids: readonly number[]): string {
+  if (gids.length === 0) return 'groups (none)';
+  if (gids.length <= 16) return `groups ${gids.join(',')}`;
+  return `groups ${gids.slice(0, 16).join(',')},… (${gids.length} in all)`;
+}
+
 export function setgroups(gids: readonly number[]): void {
   withMemory(Math.max(4, 4 * gids.length), (m) => {
     gids.forEach((g, i) => m.view.writeUInt32LE(g, 4 * i));
-    callInt('setgroups', [T.I64, T.BigInt], [gids.length, m.addr], `groups ${gids.join(',') || '(none)'}`);
+    callInt('setgroups', [T.I64, T.BigInt], [gids.length, m.addr], groupsShown(gids));
   });
 }
 

@@ -76,10 +76,20 @@ const bit = (c: number): bigint => 1n << BigInt(c);
 const has = (mask: bigint, c: number): boolean => (mask & bit(c)) !== 0n;
 export const capLabel = (c: number): string => (maskToNames(bit(c))[0] ?? `cap_${c}`);
 
-/** LISTEN_FDS from systemd socket activation, when addressed to this PID. */
+/**
+ * LISTEN_FDS from systemd socket activation, when addressed to this PID. Decimal digits only, as
+ * systemd reads it: Number() also took " 2", "0x10" and "1e3", keeping descriptors that a
+ * socket-activated command would not count as its own.
+ */
 function listenFds(env: NodeJS.ProcessEnv, pid: number): number {
   if (env.LISTEN_PID !== String(pid)) return 0;
-  const n = Number(env.LISTEN_FDS);
+  const s = env.LISTEN_FDS;
+  if (s === undefined) return 0;
+  for (let i = 0; i < s.length || i === 0; i++) {
+    const c = s.charCodeAt(i); // NaN for the empty string: refused too
+    if (!(c >= 48 && c <= 57)) throw new SecwrapError('LISTEN_FDS (for this PID) is not a decimal number, as systemd requires');
+  }
+  const n = Number(s);
   return Number.isInteger(n) && n > 0 && n < 65536 ? n : 0;
 }
 

@@ -3,7 +3,7 @@
  * before anything is looked up. Flags override the file option by option (and work without a
  * file). Conflicts are rejected here, before any side effect (as setpriv does).
  */
-import { SecwrapError, formatPos } from '../errors.js';
+import { SecwrapError, formatPos, quoteInput } from '../errors.js';
 import type { SecurityScope } from '../config/index.js';
 
 export type EnvMode = 'default' | 'keep' | 'reset';
@@ -45,7 +45,7 @@ export interface Request {
 export function parseGroupsFlag(v: string): string[] {
   if (v === '') return [];
   const parts = v.split(',');
-  if (parts.some((p) => p === '')) throw new SecwrapError(`--groups "${v}": empty entry in the list`);
+  if (parts.some((p) => p === '')) throw new SecwrapError(`--groups ${quoteInput(v)}: empty entry in the list`);
   return parts;
 }
 
@@ -99,7 +99,7 @@ export function buildRequest(flags: Flags, scope: SecurityScope | null, command:
   if (flags.caps !== undefined) [req.caps, req.sources.caps] = [flags.caps, '--caps'];
 
   if (req.chroot !== undefined && !req.chroot.startsWith('/')) {
-    throw new SecwrapError(`chroot "${req.chroot}" (${req.sources.chroot}) must be an absolute path`);
+    throw new SecwrapError(`chroot ${quoteInput(req.chroot)} (${req.sources.chroot}) must be an absolute path`);
   }
   return req;
 }

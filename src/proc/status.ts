@@ -77,7 +77,9 @@ export function parseStatus(text: string): ProcState {
 
 /** An open /proc/self/status that can be read again after chroot. */
 export class StatusReader {
-  private readonly buf = Buffer.alloc(16384);
+  // Sized for the usual status (under 2 KiB); grown, and kept grown, when the supplementary
+  // groups make it longer: 65,536 groups (the kernel's NGROUPS_MAX) take about 460 KiB.
+  private buf = Buffer.alloc(16384);
   readonly fd: number;
   constructor() {
     try {
@@ -87,8 +89,17 @@ export class StatusReader {
       throw new SecwrapError(`cannot read the process state${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/status: ${code})`);
     }
   }
+  /**
+   * The whole file, in one read: a read that fills the buffer may have stopped short of the end,
+   * so the buffer grows and the file is read again from the start (one consistent snapshot, not
+   * pieces of two).
+   */
   read(): ProcState {
-    const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+    let n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+    while (n === this.buf.length) {
+      this.buf = Buffer.alloc(this.buf.length * 2);
+      n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+    }
     return parseStatus('\n' + this.buf.toString('latin1', 0, n));
   }
   close(): void {

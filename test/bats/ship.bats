@@ -179,7 +179,9 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
   mkfifo "$d/in0" "$d/in1"
   # Control: the very Node the executable embeds, blocked in a read, opens a debugger port.
   # It says when it is ready (its SIGUSR1 handler is installed before user code runs).
-  "$NODE26" -e 'require("fs").writeSync(1, "r"); require("fs").readSync(0, Buffer.alloc(1))' <"$d/in0" >"$d/out0" 2>"$d/err0" &
+  # The read is retried on EINTR: the signal may land on the main thread while it reads.
+  "$NODE26" -e 'const fs = require("fs"); fs.writeSync(1, "r");
+    for (;;) { try { fs.readSync(0, Buffer.alloc(1)); break; } catch (e) { if (e.code !== "EINTR") throw e; } }' <"$d/in0" >"$d/out0" 2>"$d/err0" &
   p0=$!
   exec 7>"$d/in0"
   for _ in $(seq 100); do [[ -s "$d/out0" ]] && break; sleep 0.1; done

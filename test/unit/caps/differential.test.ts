@@ -340,7 +340,7 @@ describe('differential against the real libcap', () => {
         valid++;
       } catch (err) {
         if (!(err instanceof CapTextError)) throw err;
-        assert.match(err.message, /^clause ".*": .* at column \d+/s);
+        assert.match(err.message, /^clause ".*"(?: \(\d+ characters\))?: .* at column \d+/s); // a long clause is cut
         ts = 'err';
         invalid++;
       }

@@ -9,7 +9,9 @@ import {
   MAX_FILES,
   MAX_INCLUDE_DEPTH,
   MAX_NESTING,
+  MAX_NAMES,
   MAX_NODES,
+  MAX_SCOPES,
   MAX_TOTAL_BYTES,
   parseText,
   type ConfigScope,
@@ -286,6 +288,24 @@ describe('bounds', () => {
     assert.equal(parseText(ok, 'f').body.length, 1);
     const bad = `x = (${' a'.repeat(MAX_NODES - 1)} )`;
     assertConfigError(() => parseText(bad, 'f'), { line: 1, col: 7 + 2 * (MAX_NODES - 2) }, `more than ${MAX_NODES} statements and values`);
+  });
+  it(`scopes: more than ${MAX_SCOPES} opened in one load is an error (reopened ones count again)`, () => {
+    const ok = 's x {}\n'.repeat(MAX_SCOPES);
+    assert.equal(parseText(ok, 'f').body.length, MAX_SCOPES);
+    assertConfigError(() => parseText(ok + 's x {}\n', 'f'), { line: MAX_SCOPES + 1, col: 1 }, `more than ${MAX_SCOPES} scopes`);
+    const { dir: d, cleanup } = tmpDir();
+    try {
+      writeTree(d, { 'main.conf': 'a {}\ninclude "i.conf"\n', 'i.conf': 'a { b {} }\n' });
+      assert.equal(loadConfig(join(d, 'main.conf'), { limits: { maxScopes: 3 } }).files.length, 2);
+      assertConfigError(() => loadConfig(join(d, 'main.conf'), { limits: { maxScopes: 2 } }), { file: join(d, 'i.conf'), line: 1, col: 5 }, 'more than 2 scopes');
+    } finally {
+      cleanup();
+    }
+  });
+  it(`names: more than ${MAX_NAMES} different option and scope names in one load is an error`, () => {
+    const names = (n: number): string => Array.from({ length: n }, (_, i) => `o${i} = v\n`).join('');
+    assert.equal(parseText(names(MAX_NAMES) + 'o0 = again\n', 'f').body.length, MAX_NAMES + 1);
+    assertConfigError(() => parseText(names(MAX_NAMES + 1), 'f'), { line: MAX_NAMES + 1, col: 1 }, `more than ${MAX_NAMES} different option and scope names`);
   });
   it('the node budget is shared by all files of a load', () => {
     const { dir: d, cleanup } = tmpDir();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { fastRunArgs } from '../../../cmd/fast-args.js';
 import { yargsRunArgs } from '../../../cmd/cli.js';
+import { repeatedOption } from '../../../cmd/options.js';
 import { buildRequest } from '../../../src/plan/request.js';
 
 const same = (argv: string[]): void => {
@@ -41,10 +42,34 @@ test('typical run lines are taken by the fast parse and agree with yargs', () =>
   assert.equal(fastRunArgs(['--no-new-privs', '--', 'x'])?.flags.noNewPrivs, true);
 });
 
-test('an option given twice goes to yargs, whose reading is not getopt\'s', () => {
+test('an option given twice goes to yargs, which refuses it (its reading was not getopt\'s)', () => {
   assert.equal(fastRunArgs(['-u', 'a', '-u', 'b', '--', 'x']), null);
   assert.equal(fastRunArgs(['--preserve-fds', '3', '--preserve-fds', '1', 'x']), null);
-  assert.equal(yargsRunArgs(['-u', 'a', '-u', 'b', '--', 'x']).flags.user, 'b');
+  assert.throws(() => yargsRunArgs(['-u', 'a', '-u', 'b', '--', 'x']), /option --user is given more than once/);
+  assert.throws(() => yargsRunArgs(['--preserve-fds', '3', '--preserve-fds=1', 'x']), /option --preserve-fds is given more than once/);
+});
+
+test('repeatedOption: every form of a name is the same option; values, commands and -- are not options', () => {
+  const cases: [string[], string | undefined][] = [
+    [['-u', 'a', '--user=b', 'x'], 'user'],
+    [['-vu', 'a', '--verbose', 'x'], 'verbose'],
+    [['-vv', 'x'], 'verbose'],
+    [['-c', '-c'], 'config'], // a value starting with "-" is not taken: yargs reads two -c
+    [['-G', '', '--groups', 'x', 'y'], 'groups'],
+    [['-u', '-u'], 'user'],
+    [['-u', 'a', 'cmd', '-u', 'b'], undefined], // the command's own options
+    [['-u', 'a', '--', 'cmd', '-u', 'b'], undefined],
+    [['--user', '--user', 'x'], 'user'],
+    [['explain', '-u', 'a', '--json', '--json'], 'json'],
+    [['explain', '--format', 'json', '--format=k8s'], 'format'],
+    [['explain', '-u', 'a', '--', 'cmd', '-u', 'b'], undefined],
+    [['check', 'f', '-c', 'g'], undefined],
+    [['check', '-c', 'f', '--config', 'g'], 'config'],
+    [['caps', '--json', 'cap_chown+p', '--json'], 'json'],
+    [['caps', 'cap_chown+p', 'cap_chown+p'], undefined],
+    [['--help', '-h'], 'help'],
+  ];
+  for (const [argv, want] of cases) assert.equal(repeatedOption(argv), want, JSON.stringify(argv));
 });
 
 test('what the fast parse refuses goes to yargs (help, version, unknown or malformed options)', () => {

@@ -107,6 +107,12 @@ test('socket activation counts only for this PID; --preserve-fds', () => {
   assert.deepEqual(plan({}, root(), ['true'], { LISTEN_PID: '1234', LISTEN_FDS: '2' }).keepFds, [3, 4]);
   assert.deepEqual(plan({}, root(), ['true'], { LISTEN_PID: '99', LISTEN_FDS: '2' }).keepFds, []);
   assert.deepEqual(plan({ preserveFds: 3 }, root(), ['true'], { LISTEN_PID: '1234', LISTEN_FDS: '1' }).keepFds, [3, 4, 5]);
+  assert.deepEqual(plan({}, root(), ['true'], { LISTEN_PID: '1234' }).keepFds, []);
+  // decimal digits only, as systemd reads it; anything else for this PID is refused
+  for (const bad of ['', ' 2', '2 ', '+2', '0x2', '2e0', '2.0', '-1', '٢']) {
+    assert.throws(() => plan({}, root(), ['true'], { LISTEN_PID: '1234', LISTEN_FDS: bad }), /LISTEN_FDS \(for this PID\) is not a decimal number/, JSON.stringify(bad));
+  }
+  assert.deepEqual(plan({}, root(), ['true'], { LISTEN_PID: '99', LISTEN_FDS: '0x2' }).keepFds, []); // not ours: not read
 });
 
 test('Solaris privileges: a note with the Linux reading, never applied', () => {
