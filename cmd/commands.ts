@@ -21,7 +21,14 @@ import { writeAll } from './output.js';
 export type RunFlags = Flags;
 
 const out = (s: string): void => writeAll(1, s);
-const err = (s: string): void => writeAll(2, s);
+/** Diagnostics are a courtesy: a stderr nobody reads must not change an exit code (check's 1). */
+const err = (s: string): void => {
+  try {
+    writeAll(2, s);
+  } catch {
+    // stderr is gone (EPIPE, EBADF): the exit code still says what happened
+  }
+};
 
 /** The config's security scope (trust-checked as it is read), or null without -c. */
 function scopeOf(flags: Flags, enforce: boolean): SecurityScope | null {
@@ -46,7 +53,8 @@ export function run(flags: Flags, command: string[]): never {
   const argv = ownCommandBytes(command); // the caller's exact bytes, read while /proc is reachable
   const status = new StatusReader(); // opened before any chroot; close-on-exec
   const plan = makePlan(flags, command, status); // parse (config, flags), resolve, plan
-  const log = flags.verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
+  // -v: a log line that cannot be written stops the run (125), as any other failed call does
+  const log = flags.verbose ? (line: string) => writeAll(2, `secwrap: ${line}\n`) : () => {};
   for (const note of plan.notes) log(`note: ${note}`);
   const verified = apply(plan, log, status); // apply, then verify
   handOff(plan, verified, status, argv, log); // signals, stdio, env, exec

@@ -812,3 +812,12 @@ listen_fds_of() {
   assert_success
   assert_output '0 1 2 3 '
 }
+
+@test "7. epipe: check's invalid-config exit 1 survives a stderr on a closed pipe" {
+  conf=$(write_conf <<'CONF'
+security { colour = blue }
+CONF
+)
+  run closed_stderr "$SECWRAP" check "$conf"
+  assert_equal "$status" 1
+}
