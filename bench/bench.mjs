@@ -67,15 +67,23 @@ const { values: opt } = parseArgs({
   strict: true,
 });
 
+/**
+ * @param {string} msg
+ * @returns {never}
+ */
 function fatal(msg) {
   process.stderr.write(`bench: ${msg}\n`);
   process.exit(1);
 }
-const log = (s) => process.stderr.write(`bench: ${s}\n`);
+const log = /** @param {string} s */ (s) => process.stderr.write(`bench: ${s}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
+/**
+ * @param {string} name
+ * @returns {string | undefined}
+ */
 function which(name) {
   for (const d of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
     const p = join(d, name);
@@ -86,6 +94,7 @@ function which(name) {
   return undefined;
 }
 
+/** @param {string} p */
 function mtime(p) {
   try {
     return statSync(p).mtimeMs;
@@ -94,8 +103,11 @@ function mtime(p) {
   }
 }
 
+/** @param {string[]} paths */
 function newest(paths) {
+  /** @type {{ path: string | undefined, t: number }} */
   let best = { path: undefined, t: -1 };
+  /** @param {string} p */
   const visit = (p) => {
     let st;
     try {
@@ -110,18 +122,39 @@ function newest(paths) {
   return best;
 }
 
+/**
+ * @param {number[]} sorted
+ * @param {number} q
+ */
 function quantile(sorted, q) {
   if (sorted.length === 0) return NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  // 0 <= lo <= hi <= length - 1: both are elements
+  const a = /** @type {number} */ (sorted[lo]);
+  const b = /** @type {number} */ (sorted[hi]);
+  return a + (b - a) * (pos - lo);
 }
+/**
+ * @typedef {object} Stats
+ * @property {number} n
+ * @property {number} med
+ * @property {number} p10
+ * @property {number} p90
+ * @property {number | undefined} min  undefined when there are no values
+ * @property {number | undefined} max
+ */
+/**
+ * @param {number[]} values
+ * @returns {Stats}
+ */
 function stats(values) {
   const s = [...values].sort((a, b) => a - b);
   return { n: s.length, med: quantile(s, 0.5), p10: quantile(s, 0.1), p90: quantile(s, 0.9), min: s[0], max: s[s.length - 1] };
 }
 
+/** @param {string} p */
 function isElf(p) {
   try {
     const fd = openSync(p, 'r');
@@ -134,6 +167,7 @@ function isElf(p) {
   }
 }
 
+/** @param {string} bin */
 function version(bin) {
   try {
     return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -221,7 +255,8 @@ function checkDist() {
   if (!isElf(SECWRAP)) notes.push('dist/secwrap is NOT a single executable (shell launcher fallback)');
   const src = newest(['cmd', 'src', 'scripts/build.mjs', 'package.json'].map((p) => join(ROOT, p)));
   if (src.t > mtime(SECWRAP)) {
-    notes.push(`dist/secwrap is older than ${relative(ROOT, src.path)}: measuring a stale build (npm run bench -- --build)`);
+    // src.t > -1: a file was found, so src.path is set
+    notes.push(`dist/secwrap is older than ${relative(ROOT, /** @type {string} */ (src.path))}: measuring a stale build (npm run bench -- --build)`);
   }
   return notes;
 }
@@ -249,19 +284,42 @@ function makeConf() {
   return { dir, conf };
 }
 
+/** @param {string} keep */
 function allCapsBut(keep) {
   const last = Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8'));
   const mask = (1n << BigInt(last + 1)) - 1n;
-  const names = execFileSync(which('capsh'), [`--decode=0x${mask.toString(16)}`], { encoding: 'utf8' })
+  const capsh = which('capsh');
+  if (!capsh) fatal('capsh not found on PATH');
+  const names = execFileSync(capsh, [`--decode=0x${mask.toString(16)}`], { encoding: 'utf8' })
     .trim()
     .replace(/^.*=/, '')
     .split(',');
   return names.filter((n) => n !== keep).join(',');
 }
 
-/** Commands to measure. `drop` = runs the request; its target can be swapped for verification. */
+/** @typedef {[string, ...string[]]} Argv  a command line: the program, then its arguments */
+/**
+ * A command to measure. verify() sets `broken` (it cannot run or its target did not get the
+ * request) and `verified` (what the target got).
+ * @typedef {object} Command
+ * @property {string} key
+ * @property {string} label
+ * @property {(target: Argv) => Argv} argv  the command line, running `target` where it runs one
+ * @property {boolean} [drop]
+ * @property {boolean} [caps]
+ * @property {boolean} [base]
+ * @property {string} [broken]
+ * @property {string} [verified]
+ */
+
+/**
+ * Commands to measure. `drop` = runs the request; its target can be swapped for verification.
+ * @param {string} conf
+ * @returns {Command[]}
+ */
 function commands(conf) {
   const mnode = machineNode();
+  /** @type {Command[]} */
   const list = [
     { key: 'exec', label: 'secwrap -c CONF -- /bin/true', argv: (t) => [SECWRAP, '-c', conf, '--', ...t], drop: true, caps: true },
     { key: 'check', label: 'secwrap check CONF', argv: () => [SECWRAP, 'check', conf] },
@@ -333,6 +391,7 @@ function commands(conf) {
   return list;
 }
 
+/** @type {Argv} */
 const PROBE = ['/bin/sh', '-c', 'id -u; id -g; id -G; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status'];
 
 function expected() {
@@ -341,7 +400,10 @@ function expected() {
   return { uid, gid };
 }
 
-/** Runs each command once; for the drop tools also checks what the target really got. */
+/**
+ * Runs each command once; for the drop tools also checks what the target really got.
+ * @param {Command[]} list
+ */
 function verify(list) {
   const exp = expected();
   for (const c of list) {
@@ -369,6 +431,16 @@ function verify(list) {
 // ---------------------------------------------------------------------------------------------
 // Measuring
 
+/**
+ * One measured run: command `idx` of the list in round `round`.
+ * @typedef {{ idx: number, round: number, ms: number, mib: number, cpu: number, status: number }} Row
+ */
+/**
+ * @param {Command[]} list
+ * @param {number} rounds
+ * @param {number} warmup
+ * @returns {Row[]}
+ */
 function runRounds(list, rounds, warmup, evict = false) {
   const spec = join(CACHE, 'spec.tsv');
   writeFileSync(spec, list.map((c) => c.argv(['/bin/true']).join('\t')).join('\n') + '\n');
@@ -378,23 +450,41 @@ function runRounds(list, rounds, warmup, evict = false) {
     .trim()
     .split('\n')
     .filter(Boolean)
-    .map((l) => l.split(' ').map(Number));
+    // runner.c prints 7 numbers a line: index, round, ns, max RSS KiB, user us, sys us, status
+    .map((l) => /** @type {[number, number, number, number, number, number, number]} */ (l.split(' ').map(Number)));
   return rows.map(([idx, round, ns, rssKiB, ut, st, status]) => ({ idx, round, ms: ns / 1e6, mib: rssKiB / 1024, cpu: (ut + st) / 1000, status }));
 }
 
+/**
+ * @typedef {object} ParseStats
+ * @property {number} bytes
+ * @property {number} files
+ * @property {number | undefined} cold  MB/s of the first run (undefined with no runs)
+ * @property {Stats} warm  MB/s of the others
+ * @property {Stats} msWarm
+ */
+/**
+ * @param {string} parseMjs
+ * @param {string} node
+ * @param {string} dir
+ * @returns {ParseStats | { error: string }}
+ */
 function parseBench(parseMjs, node, dir) {
   rmSync(dir, { recursive: true, force: true });
   const r = spawnSync(node, [parseMjs, dir, String(5_000_000), opt['parse-runs']], { encoding: 'utf8', maxBuffer: 16 << 20 });
   if (r.status !== 0) return { error: (r.stderr || '').split('\n').slice(0, 3).join(' ') };
-  const res = JSON.parse(r.stdout.trim().split('\n').pop());
+  // bench/parse.ts prints one JSON line, last (split always gives at least one element)
+  const last = /** @type {string} */ (r.stdout.trim().split('\n').pop());
+  const res = /** @type {{ bytes: number, files: number, ns: number[] }} */ (JSON.parse(last));
   const mbs = res.ns.map((ns) => res.bytes / 1e6 / (ns / 1e9));
   return { bytes: res.bytes, files: res.files, cold: mbs[0], warm: stats(mbs.slice(1)), msWarm: stats(res.ns.slice(1).map((n) => n / 1e6)) };
 }
 
-const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
-const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-');
-const pad = (s, n) => String(s).padEnd(n);
-const lpad = (s, n) => String(s).padStart(n);
+// Number.isFinite(x) is false for undefined: x is a number where toFixed is called.
+const f1 = /** @param {number | undefined} x */ (x) => (Number.isFinite(x) ? /** @type {number} */ (x).toFixed(1) : '-');
+const f2 = /** @param {number | undefined} x */ (x) => (Number.isFinite(x) ? /** @type {number} */ (x).toFixed(2) : '-');
+const pad = /** @param {string | number} s @param {number} n */ (s, n) => String(s).padEnd(n);
+const lpad = /** @param {string | number} s @param {number} n */ (s, n) => String(s).padStart(n);
 
 async function bench() {
   if (process.platform !== 'linux') fatal('Linux only');
@@ -413,7 +503,9 @@ async function bench() {
     const all = commands(conf);
     verify(all);
     for (const c of all.filter((c) => c.broken)) notes.push(`NOT MEASURED ${c.label}: ${c.broken}`);
-    if (all.find((c) => c.key === 'exec').broken || all.find((c) => c.key === 'node').broken) {
+    // commands() always lists exec and node
+    const byKey = /** @param {string} k */ (k) => /** @type {Command} */ (all.find((c) => c.key === k));
+    if (byKey('exec').broken || byKey('node').broken) {
       for (const n of notes) log(n);
       fatal('the secwrap exec path or the embedded node cannot run');
     }
@@ -435,7 +527,11 @@ async function bench() {
     const load1 = os.loadavg();
 
     const by = new Map(list.map((c, i) => [c.key, { c, rows: rows.filter((r) => r.idx === i) }]));
+    /** @typedef {{ wall: Stats, rss: Stats, cpu: Stats, bad: number }} CmdStats */
+    /** @type {Record<string, CmdStats>} */
     const S = {};
+    // The measurements of a command the report cannot do without (only unbroken ones were measured).
+    const need = /** @param {string} k @returns {CmdStats} */ (k) => S[k] ?? fatal(`${k} was not measured: ${all.find((c) => c.key === k)?.broken ?? '?'}`);
     for (const [k, { rows: rs }] of by) {
       S[k] = { wall: stats(rs.map((r) => r.ms)), rss: stats(rs.map((r) => r.mib)), cpu: stats(rs.map((r) => r.cpu)), bad: rs.filter((r) => r.status !== 0).length };
     }
@@ -457,22 +553,23 @@ async function bench() {
     o.push(head);
     o.push('-'.repeat(head.length));
     for (const c of list) {
-      const s = S[c.key];
+      const s = need(c.key);
       o.push(
         `${pad(c.label, W)}${lpad(f2(s.wall.med), 9)}${lpad(`${f2(s.wall.p10)}-${f2(s.wall.p90)}`, 16)}${lpad(f1(s.rss.med), 13)}${lpad(`${f1(s.rss.p10)}-${f1(s.rss.p90)}`, 15)}${lpad(f1(s.cpu.med), 9)}${lpad(s.wall.n, 4)}${s.bad ? `  (${s.bad} runs exited non-zero)` : ''}`,
       );
     }
     o.push('');
-    const ex = S.exec;
-    const nd = S.node;
-    const he = S.hello;
+    const ex = need('exec');
+    const nd = need('node');
+    const he = need('hello');
     // Per-round pairing (same round = same machine conditions) as a robustness check.
-    const execRows = by.get('exec').rows;
-    const nodeRows = by.get('node').rows;
+    // exec and node were measured (the run stops above if either is broken)
+    const execRows = /** @type {{ rows: Row[] }} */ (by.get('exec')).rows;
+    const nodeRows = /** @type {{ rows: Row[] }} */ (by.get('node')).rows;
     const paired = stats(execRows.map((r) => r.ms / (nodeRows.find((n) => n.round === r.round)?.ms ?? NaN)).filter(Number.isFinite));
     const ratio = ex.wall.med / nd.wall.med;
     const memLimit = he.rss.med + 10;
-    const pf = (ok) => (ok ? 'PASS' : 'MISS');
+    const pf = /** @param {boolean} ok */ (ok) => (ok ? 'PASS' : 'MISS');
     o.push('targets (informational):');
     o.push(
       `  wall  secwrap exec / embedded node -e 0 = ${f2(ex.wall.med)} / ${f2(nd.wall.med)} ms = ${f2(ratio)}  (target <= 1.15)  ${pf(ratio <= 1.15)}` +
@@ -491,21 +588,21 @@ async function bench() {
       `  peak  secwrap exec ${f1(ex.rss.med)} MiB vs hello-world SEA ${f1(he.rss.med)} + 10 = ${f1(memLimit)} MiB  ${pf(ex.rss.med <= memLimit)}` +
         `   [exec - floor = ${f1(ex.rss.med - he.rss.med)} MiB]`,
     );
-    if (parse26.error) o.push(`  parse config: FAILED on the embedded node: ${parse26.error}`);
+    if ('error' in parse26) o.push(`  parse config: FAILED on the embedded node: ${parse26.error}`);
     else
       o.push(
         `  parse loadConfig ${(parse26.bytes / 1e6).toFixed(2)} MB in ${parse26.files} files: ${f1(parse26.warm.med)} MB/s median (p10-p90 ${f1(parse26.warm.p10)}-${f1(parse26.warm.p90)}, ` +
           `${f1(parse26.msWarm.med)} ms/load, ${parse26.warm.n} runs after a first cold run of ${f1(parse26.cold)} MB/s) on ${m.embedded}  (target >= 50 MB/s)  ${pf(parse26.warm.med >= 50)}`,
       );
-    if (parse20.error) o.push(`        (machine node: failed: ${parse20.error})`);
+    if ('error' in parse20) o.push(`        (machine node: failed: ${parse20.error})`);
     else o.push(`        (machine node ${version(machineNode())}: ${f1(parse20.warm.med)} MB/s median, cold ${f1(parse20.cold)} MB/s)`);
     o.push('');
     o.push("secwrap's added cost (medians):");
     o.push(`  exec path - hello-world SEA floor = ${f1(ex.wall.med - he.wall.med)} ms wall, ${f1(ex.cpu.med - he.cpu.med)} ms cpu, ${f1(ex.rss.med - he.rss.med)} MiB`);
     o.push(`  exec path - embedded node -e 0    = ${f1(ex.wall.med - nd.wall.med)} ms wall`);
     if (S.nodeopts) o.push(`  exec path - same, executable's options = ${f1(ex.wall.med - S.nodeopts.wall.med)} ms wall (embedded node: ${f1(nd.wall.med - S.nodeopts.wall.med)} ms saved by them)`);
-    o.push(`  --version - hello-world SEA floor = ${f1(S.version.wall.med - he.wall.med)} ms (bundle load + yargs, no config, no ffi-rs)`);
-    o.push(`  exec path - --version             = ${f1(ex.wall.med - S.version.wall.med)} ms (config, plan, ffi-rs, the drop, execve)`);
+    o.push(`  --version - hello-world SEA floor = ${f1(need('version').wall.med - he.wall.med)} ms (bundle load + yargs, no config, no ffi-rs)`);
+    o.push(`  exec path - --version             = ${f1(ex.wall.med - need('version').wall.med)} ms (config, plan, ffi-rs, the drop, execve)`);
     if (S.bundle) o.push(`  plain bundle on node26 - SEA exec  = ${f1(S.bundle.wall.med - ex.wall.med)} ms (what the SEA's code cache saves)`);
     for (const k of ['setpriv', 'capsh', 'gosu']) if (S[k]) o.push(`  for scale: ${k} ${f2(S[k].wall.med)} ms, ${f1(S[k].rss.med)} MiB`);
     o.push('');
@@ -521,13 +618,18 @@ async function bench() {
 // ---------------------------------------------------------------------------------------------
 // Profile mode: where the exec path's start-up time goes (plain bundle on the embedded node)
 
-/** Line (0-based) → module path, from esbuild's `// path` comments in the (unminified) bundle. */
+/**
+ * Line (0-based) → module path, from esbuild's `// path` comments in the (unminified) bundle.
+ * @param {string} bundleText
+ * @returns {(line: number) => string}
+ */
 function moduleMap(bundleText) {
   const lines = bundleText.split('\n');
+  /** @type {[number, string][]} */
   const marks = [];
   lines.forEach((l, i) => {
     const mm = /^\/\/ ((?:node_modules|src|cmd|bench)\/\S+\.(?:[cm]?js|ts|json))$/.exec(l);
-    if (mm) marks.push([i, mm[1]]);
+    if (mm) marks.push([i, /** @type {string} */ (mm[1]) /* group 1 always takes part */]);
   });
   return (line) => {
     let lo = 0;
@@ -535,8 +637,9 @@ function moduleMap(bundleText) {
     let ans = '(bundle prelude)';
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (marks[mid][0] <= line) {
-        ans = marks[mid][1];
+      const mark = /** @type {[number, string]} */ (marks[mid]); // lo <= mid <= hi < marks.length
+      if (mark[0] <= line) {
+        ans = mark[1];
         lo = mid + 1;
       } else hi = mid - 1;
     }
@@ -549,15 +652,20 @@ const YARGS_FAMILY = new Set([
   'ansi-regex', 'emoji-regex', 'get-east-asian-width', 'get-caller-file',
 ]);
 
+/**
+ * @param {string} mod
+ * @returns {string}
+ */
 function packageOf(mod) {
   const nm = /node_modules\/(?:.*node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(mod);
-  if (nm) return nm[1];
+  if (nm) return /** @type {string} */ (nm[1]); // group 1 always takes part
   if (mod.startsWith('src/')) return mod.split('/').slice(0, 2).join('/');
   if (mod.startsWith('cmd/')) return 'cmd';
   return mod;
 }
-const isYargs = (pkg) => YARGS_FAMILY.has(pkg);
+const isYargs = /** @param {string} pkg */ (pkg) => YARGS_FAMILY.has(pkg);
 
+/** @param {string} url */
 function nodeGroup(url) {
   if (url.startsWith('node:internal/modules')) return 'node: module loader';
   if (url.startsWith('node:internal/bootstrap')) return 'node: builtin compile/bootstrap';
@@ -565,28 +673,62 @@ function nodeGroup(url) {
   return `node: ${url.replace(/^node:(internal\/)?/, '')}`;
 }
 
+/** @template K @param {Map<K, number>} m @param {K} k @param {number} v */
 const add2 = (m, k, v) => m.set(k, (m.get(k) ?? 0) + v);
 
+/**
+ * A V8 CPU profile (.cpuprofile), as --cpu-prof and bench/prof-hook.cjs write it; the hook adds
+ * `endReason` and `ffi`. The fields read here.
+ * @typedef {object} CpuProfile
+ * @property {ProfileNode[]} nodes
+ * @property {number} startTime
+ * @property {number} endTime
+ * @property {number[]} samples  node ids
+ * @property {number[]} timeDeltas  us before each sample
+ * @property {string} [endReason]
+ * @property {Record<string, { n: number, ms: number }>} [ffi]
+ */
+/** @typedef {import('node:inspector').Profiler.ProfileNode} ProfileNode */
+/** @typedef {import('node:inspector').Profiler.PositionTickInfo} PositionTickInfo */
+/**
+ * A profile frame, placed: in the bundle (module, package) or outside it.
+ * @typedef {{ inBundle: boolean, mod: string, pkg: string, fn: string, line: number }} FrameInfo
+ */
+
+/**
+ * @param {CpuProfile[]} profiles
+ * @param {string} bundleText
+ */
 function analyse(profiles, bundleText) {
   const modOf = moduleMap(bundleText);
   const bundleUrl = `file://${BUNDLE}`;
+  /** @typedef {Map<string, number>} Ms  milliseconds by name */
   const acc = {
     total: 0,
-    byModule: new Map(),
-    byFunc: new Map(),
-    byPkgIncl: new Map(),
-    yargsFuncIncl: new Map(),
-    byLine: new Map(),
-    cats: new Map(),
+    byModule: /** @type {Ms} */ (new Map()),
+    byFunc: /** @type {Ms} */ (new Map()),
+    byPkgIncl: /** @type {Ms} */ (new Map()),
+    yargsFuncIncl: /** @type {Ms} */ (new Map()),
+    /** milliseconds by bundle line (1-based) */
+    byLine: /** @type {Map<number, number>} */ (new Map()),
+    cats: /** @type {Ms} */ (new Map()),
   };
+  /** @template K @param {Map<K, number>} m @param {K} k @param {number} v */
   const add = (m, k, v) => m.set(k, (m.get(k) ?? 0) + v);
   for (const p of profiles) {
     const nodes = new Map(p.nodes.map((n) => [n.id, n]));
+    /** @type {Map<number, number>} */
     const parent = new Map();
     for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
     // self time per node: DevTools convention, sample i lasts until sample i+1.
+    /** @type {Map<number, number>} */
     const self = new Map();
-    for (let i = 0; i + 1 < p.samples.length; i++) add(self, p.samples[i], p.timeDeltas[i + 1] / 1000);
+    // i + 1 < samples.length = timeDeltas.length: both are elements
+    for (let i = 0; i + 1 < p.samples.length; i++) add(self, /** @type {number} */ (p.samples[i]), /** @type {number} */ (p.timeDeltas[i + 1]) / 1000);
+    /**
+     * @param {ProfileNode} n
+     * @returns {FrameInfo}
+     */
     const frameInfo = (n) => {
       const cf = n.callFrame;
       if (cf.url === bundleUrl && cf.lineNumber === 0 && cf.columnNumber <= 1) // 1: wrapped (cached-run.cjs)
@@ -602,10 +744,12 @@ function analyse(profiles, bundleText) {
       return { inBundle: false, mod: cf.functionName || cf.url, pkg: cf.functionName || cf.url, fn: cf.functionName, line: 0 };
     };
     for (const [id, ms] of self) {
-      const n = nodes.get(id);
+      // Sample ids and children are ids of the profile's nodes.
+      const n = /** @type {ProfileNode} */ (nodes.get(id));
+      /** @type {FrameInfo[]} */
       const stack = [];
-      for (let cur = id; cur !== undefined; cur = parent.get(cur)) stack.push(frameInfo(nodes.get(cur)));
-      const fi = stack[0];
+      for (let cur = /** @type {number | undefined} */ (id); cur !== undefined; cur = parent.get(cur)) stack.push(frameInfo(/** @type {ProfileNode} */ (nodes.get(cur))));
+      const fi = /** @type {FrameInfo} */ (stack[0]); // the loop's first turn pushed id's own frame
       acc.total += ms;
       // Self time by module: split by positionTicks (line-level) for bundle frames; the bundle's
       // top-level function spans every module's init code.
@@ -626,9 +770,10 @@ function analyse(profiles, bundleText) {
       // esbuild's helpers (__commonJS/__toESM/__esm in the prelude); module-scope code of every
       // module runs in the bundle's single top-level function (line 1).
       const owner = stack.find((f) => f.inBundle && f.mod !== '(bundle prelude)');
-      const isTop = (f) => f && f.inBundle && f.fn === '(anonymous)' && f.line === 1;
+      const isTop = /** @param {FrameInfo | undefined} f */ (f) => f && f.inBundle && f.fn === '(anonymous)' && f.line === 1;
       const compiling = !owner && stack.some((f) => f.fn === 'wrapSafe' || f.fn === 'compileFunction');
       const hook = stack.some((f) => f.pkg === 'profiler hook');
+      /** @type {string | null} */
       let cat;
       if (fi.mod === '(garbage collector)') cat = 'GC';
       else if (fi.pkg === 'ffi-rs native') cat = `ffi-rs native code (${owner?.mod === 'src/libc/native.ts' ? 'dlopen of the addon' : 'libc calls through binding.load'})`;
@@ -643,8 +788,10 @@ function analyse(profiles, bundleText) {
       else if (owner.mod.startsWith('src/config/')) cat = 'config: read + parse (src/config)';
       else cat = `secwrap ${owner.pkg}`;
       if (cat === null) {
-        const ticks = n.positionTicks.reduce((a, t) => a + t.ticks, 0);
-        for (const t of n.positionTicks) {
+        // cat is null only where n.positionTicks?.length was checked (above)
+        const positionTicks = /** @type {PositionTickInfo[]} */ (n.positionTicks);
+        const ticks = positionTicks.reduce((a, t) => a + t.ticks, 0);
+        for (const t of positionTicks) {
           const pkg = packageOf(modOf(t.line - 1));
           add(acc.cats, isYargs(pkg) ? `yargs family: module init (${pkg})` : `module init: ${pkg}`, (ms * t.ticks) / ticks);
           add(acc.byPkgIncl, `${pkg} (module init)`, (ms * t.ticks) / ticks);
@@ -667,6 +814,10 @@ function analyse(profiles, bundleText) {
   return acc;
 }
 
+/**
+ * @param {string} conf
+ * @returns {string[]}
+ */
 function straceProbe(conf) {
   const strace = which('strace');
   if (!strace) return ['(strace not installed: no file-system probe listing)'];
@@ -678,8 +829,9 @@ function straceProbe(conf) {
   );
   if (r.status !== 0) return [`(strace run failed: ${r.stderr.split('\n')[0]})`];
   const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
-  const paths = lines.map((l) => /"([^"]*)"/.exec(l)?.[1]).filter(Boolean);
-  const count = (re) => paths.filter((p) => re.test(p)).length;
+  // filter(Boolean) keeps the strings (non-empty ones) only
+  const paths = /** @type {string[]} */ (lines.map((l) => /"([^"]*)"/.exec(l)?.[1]).filter(Boolean));
+  const count = /** @param {RegExp} re */ (re) => paths.filter((p) => re.test(p)).length;
   const pkgProbes = [...new Set(paths.filter((p) => /package\.json$/.test(p)))];
   const locale = [...new Set(paths.filter((p) => /locales?\//.test(p)))];
   const res = [
@@ -726,7 +878,9 @@ function profile() {
     });
     if (!existsSync(cache)) fatal(`training the code cache failed (exit ${tr.status}): ${tr.stderr}`);
     const runs = Number(opt['profile-runs']);
+    /** @type {CpuProfile[]} */
     const profiles = [];
+    /** @type {number[]} */
     const walls = [];
     for (let i = 0; i < runs + 1; i++) {
       const out = join(profDir, `exec-${i}.cpuprofile`);
@@ -739,15 +893,16 @@ function profile() {
       walls.push(performance.now() - t);
       if (r.status !== 0) fatal(`profiled run failed (exit ${r.status}): ${r.stderr}`);
       if (i === 0) continue; // warm-up (page cache)
-      const p = JSON.parse(readFileSync(out, 'utf8'));
+      const p = /** @type {CpuProfile} */ (JSON.parse(readFileSync(out, 'utf8')));
       if (p.endReason !== 'execvp') fatal(`profile ${out} did not end at execvp (${p.endReason})`);
       profiles.push(p);
     }
     const a = analyse(profiles, bundleText);
-    const per = (ms) => ms / profiles.length;
+    const per = /** @param {number} ms */ (ms) => ms / profiles.length;
     const modOf = moduleMap(bundleText);
+    /** @template K @param {Map<K, number>} m @returns {[K, number][]} */
     const top = (m, n = 15) => [...m.entries()].sort((x, y) => y[1] - x[1]).slice(0, n);
-    const line = (k, v) => `  ${lpad(f2(per(v)), 7)} ms  ${lpad(((100 * v) / a.total).toFixed(1), 5)}%  ${k}`;
+    const line = /** @param {string} k @param {number} v */ (k, v) => `  ${lpad(f2(per(v)), 7)} ms  ${lpad(((100 * v) / a.total).toFixed(1), 5)}%  ${k}`;
     const profiledSpan = stats(profiles.map((p) => (p.endTime - p.startTime) / 1000));
     o.push(`secwrap exec path profile: ${relative(ROOT, PINNED)} (${version(PINNED)}) --require bench/prof-hook.cjs bench/cached-run.cjs … dist/secwrap.cjs -c CONF -- /bin/true`);
     o.push('  (the bundle compiled from a code cache trained on the exec path, as the executable compiles its program)');
@@ -757,10 +912,11 @@ function profile() {
     o.push('');
     o.push('where the time goes (each sample in exactly one bucket):');
     for (const [k, v] of top(a.cats, 20)) o.push(line(k, v));
-    const sumOf = (re) => [...a.cats.entries()].filter(([k]) => re.test(k)).reduce((x, [, v]) => x + v, 0);
+    const sumOf = /** @param {RegExp} re */ (re) => [...a.cats.entries()].filter(([k]) => re.test(k)).reduce((x, [, v]) => x + v, 0);
     o.push(`  totals: yargs family ${f1(per(sumOf(/^yargs family/)))} ms (of which string-width init ${f1(per(sumOf(/string-width/)))} ms); ` +
       `ffi-rs + libc ${f1(per(sumOf(/ffi-rs|libc/)))} ms; config ${f1(per(sumOf(/^config/)))} ms; V8 compile ${f1(per(sumOf(/V8 compile/)))} ms; GC ${f1(per(sumOf(/^GC/)))} ms`);
     o.push('');
+    /** @type {Map<string, { n: number, ms: number }>} */
     const ffi = new Map();
     for (const p of profiles) for (const [k, v] of Object.entries(p.ffi ?? {})) {
       const e = ffi.get(k) ?? { n: 0, ms: 0 };
@@ -775,6 +931,7 @@ function profile() {
       o.push(`  ${lpad(f2(per(e.ms)), 7)} ms  ${lpad(f1(e.n / profiles.length), 6)} calls  ${lpad(((1000 * e.ms) / e.n).toFixed(0), 5)} us/call  ${k}`);
     o.push('');
     {
+      /** @type {Map<string, number>} */
       const bytes = new Map();
       bundleText.split('\n').forEach((l, i) => add2(bytes, packageOf(modOf(i)), l.length + 1));
       const tot = bundleText.length;
@@ -802,7 +959,7 @@ function profile() {
     // explain cross-check
     const ef = readdirSync(expl).filter((f) => f.endsWith('.cpuprofile'));
     if (ef.length) {
-      const ep = JSON.parse(readFileSync(join(expl, ef[0]), 'utf8'));
+      const ep = /** @type {CpuProfile} */ (JSON.parse(readFileSync(join(expl, /** @type {string} */ (ef[0]) /* ef.length > 0 */), 'utf8')));
       const ea = analyse([ep], bundleText);
       o.push(`cross-check, plain --cpu-prof of \`explain -c CONF -- /bin/true\` (1 run, ${f1(ea.total)} ms sampled): top 6 buckets`);
       for (const [k, v] of top(ea.cats, 6)) o.push(`  ${lpad(f2(v), 7)} ms  ${k}`);

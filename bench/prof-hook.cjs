@@ -25,8 +25,8 @@ if (out) {
   session.post('Profiler.start');
   let done = false;
   // Wall time of each native ffi-rs call, by function (the profiler cannot see inside native code).
-  const ffi = {};
-  const timed = (name, fn) => {
+  const ffi = /** @type {Record<string, FfiTiming>} */ ({});
+  /** @template T @param {string} name @param {() => T} fn @returns {T} */ const timed = (name, fn) => {
     const t = process.hrtime.bigint();
     try {
       return fn();
@@ -36,14 +36,14 @@ if (out) {
       e.ms += Number(process.hrtime.bigint() - t) / 1e6;
     }
   };
-  const finish = (why) => {
+  const finish = /** @param {string} why */ (why) => {
     if (done) return;
     done = true;
     // Same-thread inspector sessions answer synchronously: the callback runs before post returns.
     session.post('Profiler.stop', (err, res) => {
       if (err) return;
-      res.profile.endReason = why;
-      res.profile.ffi = ffi;
+      /** @type {HookedProfile} */ (res.profile).endReason = why;
+      /** @type {HookedProfile} */ (res.profile).ffi = ffi;
       fs.writeSync(fd, JSON.stringify(res.profile));
       fs.closeSync(fd);
     });
@@ -53,11 +53,11 @@ if (out) {
   const dlopen = process.dlopen;
   process.dlopen = function (mod, file, ...rest) {
     const r = timed('(dlopen ffi-rs addon)', () => dlopen.call(this, mod, file, ...rest));
-    const b = mod && mod.exports;
+    const b = mod && /** @type {{ exports?: FfiBinding }} */ (mod).exports;
     if (b && typeof b.load === 'function' && !b.__benchHooked) {
       const load = b.load;
       const open = b.open;
-      b.load = function (params) {
+      b.load = /** @param {{ funcName?: unknown } | undefined} params */ function (params) {
         if (params && params.funcName === 'execvp') finish('execvp');
         return timed(String(params && params.funcName), () => load.apply(this, arguments));
       };
@@ -67,3 +67,19 @@ if (out) {
     return r;
   };
 }
+
+// Types (JSDoc, for tsconfig.scripts.json), kept below the code: bench.mjs's profile analysis
+// tells this hook's wrappers from its set-up by their line numbers (`cf.lineNumber > 30`), so
+// nothing above may move.
+/** @typedef {{ n: number, ms: number }} FfiTiming  calls and wall ms of one native function */
+/**
+ * The profile this hook writes: V8's, plus why it ended and the ffi-rs timings (read by bench.mjs).
+ * @typedef {inspector.Profiler.Profile & { endReason?: string, ffi?: Record<string, FfiTiming> }} HookedProfile
+ */
+/**
+ * The part of ffi-rs's binding (the addon module's exports) the hook wraps. `load` and `open` are
+ * forwarded with whatever arguments they get (`apply(this, arguments)`): typed as Function, the
+ * one callable type whose `apply` takes an `arguments` object (a typed signature's strict `apply`
+ * wants an array); their results are therefore `any`, passed through untouched.
+ * @typedef {{ load?: Function, open?: Function, __benchHooked?: boolean }} FfiBinding
+ */

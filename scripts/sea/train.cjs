@@ -25,11 +25,40 @@ const { closeSync, constants, openSync, readFileSync, writeSync } = require('nod
 const { dirname } = require('node:path');
 const { Script } = require('node:vm');
 
-const spec = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const compile = (asset) => new Script(readFileSync(spec[asset], 'latin1'), { filename: `${asset}.cjs` });
+/**
+ * SPEC.json (see the header). `cli` is absent for programs without a CLI apart.
+ * @typedef {object} Spec
+ * @property {string} main
+ * @property {string} [cli]
+ * @property {string} anchor
+ * @property {Asset} save
+ * @property {string} out
+ */
+/** @typedef {'main' | 'cli'} Asset */
+/**
+ * ffi-rs's addon module as process.dlopen fills it: only `load` is used here.
+ * @typedef {{ exports: { load: (this: unknown, params: { funcName?: unknown } | undefined) => unknown } }} AddonModule
+ */
 
+const specFile = process.argv[2];
+if (specFile === undefined) {
+  process.stderr.write('usage: node --predictable train.cjs SPEC.json [ARGS...]\n');
+  process.exit(2);
+}
+const spec = /** @type {Spec} */ (JSON.parse(readFileSync(specFile, 'utf8')));
+/** @param {Asset} asset */
+const compile = (asset) => {
+  const file = spec[asset];
+  if (file === undefined) throw new Error(`train.cjs: SPEC has no ${asset}`);
+  return new Script(readFileSync(file, 'latin1'), { filename: `${asset}.cjs` });
+};
+
+/** @type {{ main: Script, cli?: Script }} */
 const scripts = { main: compile('main') };
-const fd = openSync(spec.out, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_CLOEXEC, 0o644);
+// Node defines no fs.constants.O_CLOEXEC (undefined in Node 20 and in the pinned Node 26): the
+// last term is 0 (as `| undefined` was) and `out` is not close-on-exec.
+const O_CLOEXEC = /** @type {{ O_CLOEXEC?: number }} */ (constants).O_CLOEXEC ?? 0;
+const fd = openSync(spec.out, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | O_CLOEXEC, 0o644);
 let saved = false;
 const save = () => {
   if (saved) return;
@@ -41,11 +70,17 @@ const save = () => {
   closeSync(fd);
 };
 
+/** @type {unknown} */
 let cli;
+/**
+ * @param {string} id
+ * @returns {unknown}
+ */
 function requireHere(id) {
   if (id !== './cli.cjs' || !spec.cli) return require(id);
   if (cli === undefined) {
     scripts.cli = compile('cli');
+    /** @type {{ exports: unknown }} */
     const m = { exports: {} };
     scripts.cli.runInThisContext()(m.exports, requireHere, m, spec.anchor, dirname(spec.anchor));
     cli = m.exports;
@@ -64,13 +99,14 @@ if (args.length === 0) {
   const dlopen = process.dlopen;
   process.dlopen = function (mod, ...rest) {
     const r = dlopen.call(this, mod, ...rest);
-    const load = mod.exports.load;
-    mod.exports.load = function (params) {
+    const addon = /** @type {AddonModule} */ (mod);
+    const load = addon.exports.load;
+    addon.exports.load = function (params) {
       if (params && params.funcName === 'execvp') save();
       return load.call(this, params);
     };
     return r;
   };
-  process.argv = [process.argv[0], spec.anchor, ...args];
+  process.argv = [/** @type {string} */ (process.argv[0]) /* always the node executable */, spec.anchor, ...args];
   scripts.main.runInThisContext()(module.exports, requireHere, module, spec.anchor, dirname(spec.anchor));
 }

@@ -7,6 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
  * Write `cjs` wrapped to `out`. A leading "#!" line becomes a "//" comment of the same length, so
  * line and column numbers stay those of the bundle. The text must be ASCII: main.cjs decodes it as
  * latin1 (esbuild escapes everything else).
+ * @param {string} cjs
+ * @param {string} out
+ * @returns {void}
  */
 export function wrapBundle(cjs, out) {
   let text = readFileSync(cjs, 'latin1');
