@@ -20,18 +20,44 @@
 const { getRawAsset } = require('node:sea');
 const { Script } = require('node:vm');
 
-/** The function an asset pair holds. Sources are ASCII (the build checks): latin1 is exact. */
-function compile(asset) {
-  const source = Buffer.from(getRawAsset(`${asset}.js`)).toString('latin1');
-  const cachedData = Buffer.from(getRawAsset(`${asset}.jscache`));
-  return new Script(source, { filename: `${asset}.cjs`, cachedData }).runInThisContext();
+/**
+ * @typedef {(exports: object, require: (id: string) => unknown, module: { exports: object },
+ *   filename: string, dirname: string) => void} Wrapped  a bundle wrapped by scripts/sea/wrap.mjs
+ */
+
+/**
+ * The asset's bytes. Assets added from files are binary (an ArrayBuffer); only an asset given
+ * as a string would come back as one, and the build adds none.
+ * @param {string} key
+ * @returns {Buffer}
+ */
+function asset(key) {
+  const raw = getRawAsset(key);
+  return typeof raw === 'string' ? Buffer.from(raw, 'latin1') : Buffer.from(raw);
 }
 
+/**
+ * The function an asset pair holds. Sources are ASCII (the build checks): latin1 is exact.
+ * @param {string} name
+ * @returns {Wrapped}
+ */
+function compile(name) {
+  const source = asset(`${name}.js`).toString('latin1');
+  const cachedData = asset(`${name}.jscache`);
+  return new Script(source, { filename: `${name}.cjs`, cachedData }).runInThisContext();
+}
+
+/** @type {object | undefined} */
 let cli;
-/** Node's require inside the executable (built-in modules only), plus the CLI's assets. */
+/**
+ * Node's require inside the executable (built-in modules only), plus the CLI's assets.
+ * @param {string} id
+ * @returns {unknown}
+ */
 function requireHere(id) {
   if (id !== './cli.cjs') return require(id);
   if (cli === undefined) {
+    /** @type {{ exports: object }} */
     const m = { exports: {} };
     compile('cli')(m.exports, requireHere, m, __filename, __dirname);
     cli = m.exports;
