@@ -47,7 +47,7 @@ function commandOf(a: Parsed, skip: number): string[] {
 
 /**
  * The run path's argv as full yargs reads it (no handlers run). The fast parse must agree with
- * this wherever it accepts an argv; test/unit/engine/fast-args.test.ts checks that.
+ * this wherever it accepts an argv; test/unit/cmd/fast-args.test.ts checks that.
  */
 export function yargsRunArgs(argv: string[]): { flags: ReturnType<typeof flagsFrom>; command: string[] } {
   const twice = repeatedOption(argv);

@@ -12,7 +12,7 @@
  * grouped short options such as -vv or -uroot, `--bool=...`, a value that is missing, empty where
  * one is required, starts with "-", or a number that is not plain decimal). The full yargs CLI then reads that argv,
  * so every message and exit code still comes from one place. A property test
- * (test/unit/engine/fast-args.test.ts) checks that whatever is accepted here, yargs reads the same.
+ * (test/unit/cmd/fast-args.test.ts) checks that whatever is accepted here, yargs reads the same.
  */
 import { DROP_OPTIONS, type DropOption } from './options.js';
 import type { Flags } from '../src/plan/request.js';
