@@ -35,7 +35,8 @@ import { dirname } from 'node:path';
 import { ConfigError, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { ScopeNode, type ConfigDocument, type IncludeStmt } from './model.js';
-import { fileText, parseInto, type FileText, type ParseBudget } from './parser.js';
+import { parseInto, type ParseBudget } from './parser.js';
+import { fileText, type FileText } from './text.js';
 
 export interface LoadOptions {
   /** false: parse the main file only (includes not followed). Default true. */

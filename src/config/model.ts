@@ -5,7 +5,7 @@
  * units) inline, so a node *is* a `Pos` and no separate position object is allocated per token.
  */
 import type { Pos } from '../errors.js';
-import { hashString, type NameEntry } from './parser.js';
+import { hashString, type NameEntry } from './names.js';
 import { ChildTable, OptionStore } from './store.js';
 
 /** A bareword (`quoted: false`) or a single/double-quoted string with escapes applied. */

@@ -23,7 +23,43 @@
  *   Single-quoted strings translate \' and \\ only. Strings may span lines.
  */
 import { ConfigError } from '../errors.js';
+import {
+  BARE,
+  CLASS,
+  C_BSL,
+  C_COMMA,
+  C_DQ,
+  C_EQ,
+  C_LBRACE,
+  C_LBRACK,
+  C_LPAREN,
+  C_NL,
+  C_RBRACE,
+  C_RBRACK,
+  C_RPAREN,
+  C_SLASH,
+  C_SP,
+  C_SQ,
+  C_STAR,
+  DQ,
+  HASHC,
+  NL,
+  SQ,
+  STOP,
+  STOP_LIST,
+  WS,
+} from './chars.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import {
+  hashCodes,
+  hashFinish,
+  hashStep,
+  hashString,
+  NameTable,
+  READONLY_INCLUDE,
+  type NameEntry,
+} from './names.js';
+import { fileText, type Codes, type FileText } from './text.js';
 import type {
   ScopeNode,
   ArrayValue,
@@ -38,110 +74,6 @@ import type {
   Value,
 } from './model.js';
 
-// Character classes for ASCII; anything >= 128 is a bareword character.
-const BARE = 0;
-const WS = 1;
-const NL = 2;
-const HASHC = 3; // '#'
-const DQ = 4;
-const SQ = 5;
-const DELIM = 6; // = { } [ ] ( )
-const CLASS = new Uint8Array(128);
-for (const c of [9, 11, 12, 13, 32]) CLASS[c] = WS;
-CLASS[10] = NL;
-CLASS[35] = HASHC;
-CLASS[34] = DQ;
-CLASS[39] = SQ;
-for (const c of '={}[]()') CLASS[c.charCodeAt(0)] = DELIM;
-/** 1 for the ASCII characters that end a bareword outside lists / inside an array or hash. */
-const STOP = CLASS.map((k) => (k === BARE ? 0 : 1));
-const STOP_LIST = STOP.map((k, c) => (c === 44 ? 1 : k));
-
-const C_NL = 10;
-const C_SP = 32;
-const C_HASH = 35;
-const C_SLASH = 47;
-const C_STAR = 42;
-const C_BSL = 92;
-const C_COMMA = 44;
-const C_EQ = 61;
-const C_LBRACE = 123;
-const C_RBRACE = 125;
-const C_LBRACK = 91;
-const C_RBRACK = 93;
-const C_LPAREN = 40;
-const C_RPAREN = 41;
-const C_DQ = 34;
-const C_SQ = 39;
-
-/** True if `c` (a char code) may start/continue a bareword (commas handled by the caller). */
-export function isBareChar(c: number): boolean {
-  return c >= 128 || CLASS[c] === BARE;
-}
-
-/**
- * The UTF-16 code units of a text, one per element: a Uint8Array when the text is ASCII (then it
- * can be the file's bytes as read), else a Uint16Array. Only these two kinds are ever passed to the
- * parser, so its element loads stay (at most) bimorphic.
- */
-export type Codes = Uint8Array | Uint16Array;
-
-/** The code units of `text` (for texts not read by the loader: tests, tools, parseText). */
-export function codesOf(text: string): Codes {
-  const n = text.length;
-  let ascii = true;
-  for (let i = 0; i < n && ascii; i++) ascii = text.charCodeAt(i) < 128;
-  const codes = ascii ? new Uint8Array(n) : new Uint16Array(n);
-  for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
-  return codes;
-}
-
-/** The text of one file with its code units, retained for the options read from it. */
-export interface FileText {
-  readonly file: string;
-  readonly src: string;
-  /** src's code units (codes[i] === src.charCodeAt(i)). */
-  readonly codes: Codes;
-}
-
-/** A FileText for `src` (code units computed unless given). */
-export function fileText(file: string, src: string, codes: Codes = codesOf(src)): FileText {
-  return { file, src, codes };
-}
-
-/**
- * The open-addressing tables below (names here, child scopes in store.ts) hash with a fixed,
- * public function, so a config could be crafted whose names all collide ("Aa" and "BB" do), and
- * each lookup would scan all earlier ones: quadratic in the config's size. A probe sequence longer
- * than this, which random-looking input practically never produces at the tables' load (at most
- * one half), switches the table for good to a Map, whose string hashing V8 seeds per process.
- */
-export const MAX_PROBES = 64;
-
-/** Step of the string hash used for names and scope instances (the same over codes and strings). */
-function hashStep(h: number, c: number): number {
-  return (Math.imul(h, 31) + c) | 0;
-}
-
-/** Final mixing of a hashStep hash (spreads the high bits into the low bits used as an index). */
-function hashFinish(h: number): number {
-  return (h ^ (h >>> 15)) | 0;
-}
-
-/** Hash of codes[start, end). */
-function hashCodes(codes: Codes, start: number, end: number): number {
-  let h = 0;
-  for (let i = start; i < end; i++) h = hashStep(h, codes[i]!);
-  return hashFinish(h);
-}
-
-/** Hash of a string; equals hashCodes over the same code units. */
-export function hashString(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
-  return hashFinish(h);
-}
-
 /** Shared counters for one load (node budget). */
 export interface ParseBudget {
   nodes: number;
@@ -154,133 +86,6 @@ export interface ParseOptions {
   budget?: ParseBudget;
   /** Interned names of one load (shared by all its files). */
   names?: NameTable;
-}
-
-export interface NameEntry {
-  readonly name: string;
-  readonly lower: string;
-  /** Index of this entry in its NameTable. */
-  readonly id: number;
-  /** Id of `lower` (equal for names that differ only in case): the option key as an int. */
-  readonly lowerId: number;
-  /** The code units of `name`, compared with the scanned text (cheaper than charCodeAt). */
-  readonly codes: Uint16Array;
-  /** INCLUDE / READONLY_INCLUDE if `lower` is that keyword, else 0 (an int test per statement). */
-  readonly keyword: number;
-}
-
-const INCLUDE = 1;
-const READONLY_INCLUDE = 2;
-
-/**
- * Interned statement names of one load. Looked up by a hash computed while scanning, and compared
- * against the source text in place, so a repeated name costs no allocation at all.
- */
-export class NameTable {
-  private hashes = new Int32Array(256);
-  private entries: (NameEntry | undefined)[] = new Array<NameEntry | undefined>(256).fill(undefined);
-  private size = 0;
-  private readonly byId: NameEntry[] = [];
-  private readonly lowers: string[] = [];
-  private readonly lowerIds = new Map<string, number>();
-  /** After a too-long probe sequence (MAX_PROBES): every name by its text, instead of hashes. */
-  private byName: Map<string, NameEntry> | undefined;
-
-  entry(id: number): NameEntry {
-    return this.byId[id]!;
-  }
-
-  lowerOf(lowerId: number): string {
-    return this.lowers[lowerId]!;
-  }
-
-  /** The entry of the name src[start, end) (codes: its code units, h: hashCodes of them). */
-  lookup(src: string, codes: Codes, start: number, end: number, h: number): NameEntry {
-    if (this.byName !== undefined) return this.lookupByName(src, codes, start, end);
-    let mask = this.hashes.length - 1;
-    const len = end - start;
-    let probes = 0;
-    for (let k = h & mask; ; k = (k + 1) & mask) {
-      const e = this.entries[k];
-      if (e === undefined) break;
-      if (this.hashes[k] === h && sameCodes(e.codes, codes, start, len)) return e;
-      if (++probes > MAX_PROBES) {
-        this.toMap(e);
-        return this.lookupByName(src, codes, start, end);
-      }
-    }
-    const e = this.add(src.slice(start, end), codes.subarray(start, end));
-    if ((this.size + 1) * 2 > this.hashes.length) {
-      this.grow();
-      mask = this.hashes.length - 1;
-    }
-    let k = h & mask;
-    for (let probes = 0; this.entries[k] !== undefined; probes++) {
-      if (probes > MAX_PROBES) return this.toMap(e);
-      k = (k + 1) & mask;
-    }
-    this.entries[k] = e;
-    this.hashes[k] = h;
-    this.size++;
-    return e;
-  }
-
-  /** Give up hashing (see MAX_PROBES): every name, `e` included, by its text from now on. */
-  private toMap(e: NameEntry): NameEntry {
-    this.byName = new Map(this.byId.map((x) => [x.name, x]));
-    this.hashes = new Int32Array(0);
-    this.entries = [];
-    return e;
-  }
-
-  private lookupByName(src: string, codes: Codes, start: number, end: number): NameEntry {
-    const name = src.slice(start, end);
-    let e = this.byName!.get(name);
-    if (e === undefined) {
-      e = this.add(name, codes.subarray(start, end));
-      this.byName!.set(name, e);
-    }
-    return e;
-  }
-
-  private add(name: string, nameCodes: Codes): NameEntry {
-    const lower = name.toLowerCase();
-    let lowerId = this.lowerIds.get(lower);
-    if (lowerId === undefined) {
-      lowerId = this.lowers.length;
-      this.lowers.push(lower);
-      this.lowerIds.set(lower, lowerId);
-    }
-    const keyword = lower === 'include' ? INCLUDE : lower === 'readonly_include' ? READONLY_INCLUDE : 0;
-    const id = this.byId.length;
-    const e: NameEntry = { name, lower, id, lowerId, codes: Uint16Array.from(nameCodes), keyword };
-    this.byId.push(e);
-    return e;
-  }
-
-  private grow(): void {
-    const oh = this.hashes;
-    const oe = this.entries;
-    const n = oh.length * 2;
-    this.hashes = new Int32Array(n);
-    this.entries = new Array<NameEntry | undefined>(n).fill(undefined);
-    const mask = n - 1;
-    for (let j = 0; j < oh.length; j++) {
-      const e = oe[j];
-      if (e === undefined) continue;
-      let k = oh[j]! & mask;
-      while (this.entries[k] !== undefined) k = (k + 1) & mask;
-      this.entries[k] = e;
-      this.hashes[k] = oh[j]!;
-    }
-  }
-}
-
-/** True if codes[start, start+len) equals `name` (a plain loop: inlined, unlike startsWith). */
-function sameCodes(name: Uint16Array, codes: Codes, start: number, len: number): boolean {
-  if (name.length !== len) return false;
-  for (let k = 0; k < len; k++) if (name[k] !== codes[start + k]) return false;
-  return true;
 }
 
 /** Called (merge mode) for each include statement, in document order. */
@@ -839,16 +644,4 @@ export function parseInto(
 /** Parse one text (no includes followed); for tests, fuzzing and the benchmark. */
 export function parseText(text: string, file: string): ParsedFile {
   return parseInternal(text, file);
-}
-
-/** True if `text` can be written as a bareword in the given context (list: array or hash). */
-export function isBareword(text: string, inList: boolean): boolean {
-  if (text.length === 0) return false;
-  if (text.charCodeAt(0) === C_SLASH && text.charCodeAt(1) === C_STAR) return false;
-  if (text.charCodeAt(0) === 0xfeff) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 128 && (CLASS[c] !== BARE || (inList && c === C_COMMA))) return false;
-  }
-  return true;
 }

@@ -9,7 +9,9 @@
  * only when a scope's options are first read.
  */
 import type { ConfigOption, ScopeNode, Value } from './model.js';
-import { MAX_PROBES, NameTable, Parser, type FileText } from './parser.js';
+import { MAX_PROBES, NameTable } from './names.js';
+import { Parser } from './parser.js';
+import type { FileText } from './text.js';
 
 // Record layout: REC consecutive int32s per option.
 const R_NAME = 0; // NameEntry id (name as written)
@@ -203,7 +205,7 @@ export class ChildTable<N> {
   private readonly parents: number[] = [];
   private readonly keyIds: number[] = [];
   private parentIds = 0;
-  /** After a too-long probe sequence (MAX_PROBES in parser.ts): every entry by a text key. */
+  /** After a too-long probe sequence (MAX_PROBES in names.ts): every entry by a text key. */
   private byKey: Map<string, N> | undefined;
 
   /** A new parent id (one per big scope). */
