@@ -35,7 +35,7 @@ import { dirname } from 'node:path';
 import { ConfigError, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { ScopeNode, type ConfigDocument, type IncludeStmt } from './model.js';
-import { parseInto, type ParseBudget } from './parser.js';
+import { decodeValue, parseInto, type ParseBudget } from './parser.js';
 import { fileText, type FileText } from './text.js';
 
 export interface LoadOptions {
@@ -93,7 +93,7 @@ function errCode(e: unknown): string | undefined {
 }
 
 function newRoot(at: Pos): ScopeNode {
-  return ScopeNode.root(at.file, at.line, at.col);
+  return ScopeNode.root(at.file, at.line, at.col, decodeValue);
 }
 
 function joinRel(dir: string, rel: string): string {

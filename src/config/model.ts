@@ -6,7 +6,7 @@
  */
 import type { Pos } from '../errors.js';
 import { hashString, type NameEntry } from './names.js';
-import { ChildTable, OptionStore } from './store.js';
+import { OptionStore, type ValueDecoder } from './store.js';
 
 /** A bareword (`quoted: false`) or a single/double-quoted string with escapes applied. */
 export interface Scalar extends Pos {
@@ -141,9 +141,9 @@ export class ScopeNode implements ConfigScope {
     readonly store: OptionStore,
   ) {}
 
-  /** The global scope of a new tree (with its own OptionStore). */
-  static root(file: string, line: number, col: number): ScopeNode {
-    return new ScopeNode('', '', -1, undefined, false, 0, 0, file, line, col, new OptionStore());
+  /** The global scope of a new tree (with its own OptionStore, which reads values with `decode`). */
+  static root(file: string, line: number, col: number, decode: ValueDecoder): ScopeNode {
+    return new ScopeNode('', '', -1, undefined, false, 0, 0, file, line, col, new OptionStore(decode));
   }
 
   get instance(): Scalar | undefined {

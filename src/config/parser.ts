@@ -359,7 +359,7 @@ export class Parser {
     return undefined;
   }
 
-  /** Materialise the (already validated) option value starting at `start`. */
+  /** Materialise the (already validated) option value starting at `start` (see decodeValue). */
   valueAt(start: number, line: number, lineStart: number): Value {
     this.i = start;
     this.line = line;
@@ -639,6 +639,17 @@ export function parseInto(
   const p = new Parser(ft, { ...opts, names: target.store.names });
   p.onInclude = onInclude;
   p.body(opts.baseDepth ?? 0, undefined, 0, 0, target);
+}
+
+/**
+ * The (already validated) value at offset `start`, on line `line`, of `ft`: the ValueDecoder of
+ * the trees parseInto fills (store.ts keeps only where each option's value starts).
+ */
+export function decodeValue(ft: FileText, start: number, line: number): Value {
+  const src = ft.src;
+  let ls = src.lastIndexOf('\n', start - 1) + 1;
+  if (ls === 0 && src.charCodeAt(0) === 0xfeff) ls = 1;
+  return new Parser(ft, {}).valueAt(start, line, ls);
 }
 
 /** Parse one text (no includes followed); for tests, fuzzing and the benchmark. */

@@ -10,8 +10,14 @@
  */
 import type { ConfigOption, ScopeNode, Value } from './model.js';
 import { MAX_PROBES, NameTable } from './names.js';
-import { Parser } from './parser.js';
 import type { FileText } from './text.js';
+
+/**
+ * Reads the value that starts at offset `start`, on line `line`, of `ft`. The parser's, handed to
+ * the store by whoever creates the tree, so that the store (which only keeps offsets) does not
+ * depend on the parser (which fills the store).
+ */
+export type ValueDecoder = (ft: FileText, start: number, line: number) => Value;
 
 // Record layout: REC consecutive int32s per option.
 const R_NAME = 0; // NameEntry id (name as written)
@@ -76,6 +82,8 @@ export class OptionStore {
   private readonly files: FileText[] = [];
   private readonly rec = new Records(REC);
 
+  constructor(private readonly decode: ValueDecoder) {}
+
   addFile(ft: FileText): number {
     this.files.push(ft);
     return this.files.length - 1;
@@ -139,17 +147,10 @@ export class OptionStore {
   fileOf(o: number): FileText {
     return this.files[this.field(o, R_FILE)]!;
   }
-}
-
-/** Materialise the (already validated) value of record `o` from its file's text. */
-function valueOf(store: OptionStore, o: number): Value {
-  const ft = store.fileOf(o);
-  const src = ft.src;
-  const start = store.field(o, R_VSTART);
-  let ls = src.lastIndexOf('\n', start - 1) + 1;
-  if (ls === 0 && src.charCodeAt(0) === 0xfeff) ls = 1;
-  const p = new Parser(ft, {});
-  return p.valueAt(start, store.field(o, R_VLINE), ls);
+  /** Materialise the (already validated) value of record `o` from its file's text. */
+  valueOf(o: number): Value {
+    return this.decode(this.fileOf(o), this.field(o, R_VSTART), this.field(o, R_VLINE));
+  }
 }
 
 /** The public face of one option record; fields are read from the store on demand. */
@@ -175,7 +176,7 @@ class StoredOption implements ConfigOption {
     return this.store.field(this.o, R_COL);
   }
   get value(): Value {
-    if (this.v === undefined) this.v = valueOf(this.store, this.o);
+    if (this.v === undefined) this.v = this.store.valueOf(this.o);
     return this.v;
   }
   get previous(): ConfigOption | undefined {
