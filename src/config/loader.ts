@@ -34,8 +34,9 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { dirname } from 'node:path';
 import { ConfigError, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
-import { ScopeNode, type ConfigDocument, type IncludeStmt } from './model.js';
+import type { ConfigDocument, IncludeStmt } from './model.js';
 import { decodeValue, parseInto, type ParseBudget } from './parser.js';
+import { ScopeNode } from './scope.js';
 import { fileText, type FileText } from './text.js';
 
 export interface LoadOptions {

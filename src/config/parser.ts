@@ -59,9 +59,9 @@ import {
   READONLY_INCLUDE,
   type NameEntry,
 } from './names.js';
+import type { ScopeNode } from './scope.js';
 import { fileText, type Codes, type FileText } from './text.js';
 import type {
-  ScopeNode,
   ArrayValue,
   HashEntry,
   HashValue,

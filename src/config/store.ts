@@ -8,7 +8,7 @@
  * the ConfigOption objects (and their values, re-parsed from the retained source text) are built
  * only when a scope's options are first read.
  */
-import type { ConfigOption, ScopeNode, Value } from './model.js';
+import type { ConfigOption, Value } from './model.js';
 import { MAX_PROBES, NameTable } from './names.js';
 import type { FileText } from './text.js';
 
@@ -73,12 +73,15 @@ class Records {
   }
 }
 
-/** Options (as integer records), names, file texts and the child-scope index of one merged tree. */
-export class OptionStore {
+/**
+ * Options (as integer records), names, file texts and the child-scope index of one merged tree.
+ * N: the tree's scope node type (ScopeNode in scope.ts), which the store only keeps in `children`.
+ */
+export class OptionStore<N> {
   /** Interned statement names of the tree (shared by all its files). */
   readonly names = new NameTable();
   /** The children of the tree's big scopes by (parent, name, instance); see ChildTable. */
-  readonly children = new ChildTable<ScopeNode>();
+  readonly children = new ChildTable<N>();
   private readonly files: FileText[] = [];
   private readonly rec = new Records(REC);
 
@@ -159,7 +162,7 @@ class StoredOption implements ConfigOption {
   private prev: ConfigOption | undefined | null = null; // null: not looked up yet
 
   constructor(
-    private readonly store: OptionStore,
+    private readonly store: OptionStore<unknown>,
     private readonly o: number,
   ) {}
 
@@ -189,7 +192,7 @@ class StoredOption implements ConfigOption {
 }
 
 /**
- * The children of the big scopes of a tree (more than a few children: model.ts), keyed by
+ * The children of the big scopes of a tree (more than a few children: scope.ts), keyed by
  * (parent id, interned name key, instance text), in one open-addressing table. Compared with Maps
  * per scope keyed by instance strings, the engine never hashes the freshly sliced instance strings
  * (the caller passes a hash the parser computed from the code units it scanned anyway) and a big
