@@ -481,9 +481,7 @@ export class Parser {
     target: ScopeNode | undefined,
   ): Stmt[] {
     const out: Stmt[] = [];
-    const src = this.src;
     const b = this.b;
-    const build = target === undefined;
     for (;;) {
       this.skip();
       if (this.i >= this.len) {
@@ -503,113 +501,84 @@ export class Parser {
         throw this.errHere("unexpected '}' (no scope is open)");
       }
       if (!(c >= 128 || CLASS[c] === BARE)) {
-        throw this.errHere(`expected an option or scope name, found ${describe(src, this.i)}`);
+        throw this.errHere(`expected an option or scope name, found ${describe(this.src, this.i)}`);
       }
-      const line = this.line;
-      const col = this.i - this.lineStart + 1;
-      this.count(line, col);
-      const nm = this.name();
-      const name = nm.name;
-      if (nm.keyword !== 0) {
-        this.skip();
-        if (!this.atScalar(false)) {
-          throw this.errHere(`expected a path after ${name}, found ${describe(src, this.i)}`);
-        }
-        const path = this.scalar(false, true);
-        if (path.text === '') throw this.errAt(path.line, path.col, `empty path after ${name}`);
-        const st: IncludeStmt = {
-          kind: 'include',
-          readonly: nm.keyword === READONLY_INCLUDE,
-          path,
-          file: this.file,
-          line,
-          col,
-        };
-        if (build) out.push(st);
-        else if (this.onInclude) this.onInclude(st, target, depth);
-        continue;
-      }
-      this.skip();
-      const n = this.peek();
-      // scope instance: its text, and where it starts (the Scalar is built lazily in merge mode)
-      let instText: string | undefined;
-      let instHash = 0;
-      let instLine = 0;
-      let instCol = 0;
-      let instQuoted = false;
-      if (n === C_EQ) {
-        this.i++;
-        this.skip();
-        if (this.peek() !== C_LBRACE) {
-          const vs = this.i;
-          const vl = this.line;
-          const v = this.value(depth, false, build);
-          if (v === undefined) {
-            throw this.errHere(
-              `expected a value after '=' for ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
-            );
-          }
-          this.option(out, target, nm, v, line, col, vs, vl);
-          continue;
-        }
-      } else if (n === C_LBRACK) {
-        const vs = this.i;
-        const vl = this.line;
-        const v = this.hash(depth + 1, build);
-        this.option(out, target, nm, v, line, col, vs, vl);
-        continue;
-      } else if (n >= 0 && n !== C_LBRACE && this.atScalar(false)) {
-        const instStart = this.i;
-        instLine = this.line;
-        instCol = this.i - this.lineStart + 1;
-        instQuoted = n === C_DQ || n === C_SQ;
-        instText = this.scalarText(false);
-        if (!build) instHash = this.textHash(instText, instStart, instQuoted);
-        this.skip();
-        if (this.peek() !== C_LBRACE) {
-          throw this.errHere(
-            `expected '{' after scope instance ${quoteForMsg(instText)} of ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
-          );
-        }
-      } else if (n !== C_LBRACE) {
-        throw this.errHere(`expected '=' or '{' after name ${quoteForMsg(name)}, found ${describe(src, this.i)}`);
-      }
-      // this.i is at '{'
-      this.checkDepth(depth + 1, this.line, this.i - this.lineStart + 1, 'scope');
-      this.i++;
-      if (build) {
-        const body = this.body(depth + 1, name, line, col, undefined);
-        let st: ScopeStmt;
-        if (instText === undefined) st = { kind: 'scope', name, body, file: this.file, line, col };
-        else {
-          const instance: Scalar = {
-            kind: 'scalar',
-            text: instText,
-            quoted: instQuoted,
-            file: this.file,
-            line: instLine,
-            col: instCol,
-          };
-          st = { kind: 'scope', name, instance, body, file: this.file, line, col };
-        }
-        out.push(st);
-      } else {
-        const child = target.child(nm, instText, instHash, instQuoted, instLine, instCol, this.file, line, col);
-        this.body(depth + 1, name, line, col, child);
-      }
+      this.statement(depth, out, target);
     }
   }
 
-  private option(
-    out: Stmt[],
-    target: ScopeNode | undefined,
+  // The statement steps below read one statement of the body at `depth`: build mode (`target`
+  // undefined) appends it to `out`, merge mode merges it into `target`. `nm`, `line` and `col`
+  // are the statement's name and position.
+
+  /** One statement, from its name (this.i at its first character) to its end. */
+  private statement(depth: number, out: Stmt[], target: ScopeNode | undefined): void {
+    const line = this.line;
+    const col = this.i - this.lineStart + 1;
+    this.count(line, col);
+    const nm = this.name();
+    if (nm.keyword !== 0) return this.include(nm, line, col, depth, out, target);
+    this.skip();
+    const n = this.peek();
+    if (n === C_EQ) {
+      this.i++;
+      this.skip();
+      if (this.peek() !== C_LBRACE) return this.assignment(nm, line, col, depth, out, target);
+    } else if (n === C_LBRACK) {
+      // `name [ ... ]`: the value is the hash at this.i, as in `name = [ ... ]`
+      return this.assignment(nm, line, col, depth, out, target);
+    } else if (n >= 0 && n !== C_LBRACE && this.atScalar(false)) {
+      return this.instanceScope(nm, line, col, depth, out, target);
+    } else if (n !== C_LBRACE) {
+      throw this.errHere(`expected '=' or '{' after name ${quoteForMsg(nm.name)}, found ${describe(this.src, this.i)}`);
+    }
+    this.scope(nm, line, col, depth, out, target, undefined, 0, false, 0, 0);
+  }
+
+  /** `include` / `readonly_include` (nm.keyword) and its path (this.i after the keyword). */
+  private include(
     nm: NameEntry,
-    v: Value,
     line: number,
     col: number,
-    vs: number,
-    vl: number,
+    depth: number,
+    out: Stmt[],
+    target: ScopeNode | undefined,
   ): void {
+    this.skip();
+    if (!this.atScalar(false)) {
+      throw this.errHere(`expected a path after ${nm.name}, found ${describe(this.src, this.i)}`);
+    }
+    const path = this.scalar(false, true);
+    if (path.text === '') throw this.errAt(path.line, path.col, `empty path after ${nm.name}`);
+    const st: IncludeStmt = {
+      kind: 'include',
+      readonly: nm.keyword === READONLY_INCLUDE,
+      path,
+      file: this.file,
+      line,
+      col,
+    };
+    if (target === undefined) out.push(st);
+    else if (this.onInclude) this.onInclude(st, target, depth);
+  }
+
+  /** An option: `name = value` or `name [ ... ]`, this.i at the value. */
+  private assignment(
+    nm: NameEntry,
+    line: number,
+    col: number,
+    depth: number,
+    out: Stmt[],
+    target: ScopeNode | undefined,
+  ): void {
+    const vs = this.i;
+    const vl = this.line;
+    const v = this.value(depth, false, target === undefined);
+    if (v === undefined) {
+      throw this.errHere(
+        `expected a value after '=' for ${quoteForMsg(nm.name)}, found ${describe(this.src, this.i)}`,
+      );
+    }
     if (target === undefined) {
       const st: OptionStmt = { kind: 'option', name: nm.name, value: v, file: this.file, line, col };
       out.push(st);
@@ -617,6 +586,74 @@ export class Parser {
       if (this.fileIdx < 0) this.fileIdx = target.store.addFile(this.ft);
       target.addOption(nm, this.fileIdx, line, col, vs, vl);
     }
+  }
+
+  /** `name instance { ... }`, this.i at the instance (a scalar). */
+  private instanceScope(
+    nm: NameEntry,
+    line: number,
+    col: number,
+    depth: number,
+    out: Stmt[],
+    target: ScopeNode | undefined,
+  ): void {
+    const start = this.i;
+    const instLine = this.line;
+    const instCol = start - this.lineStart + 1;
+    const q = this.b[start]!;
+    const quoted = q === C_DQ || q === C_SQ;
+    const text = this.scalarText(false);
+    // merge mode finds the child by this hash (build mode needs none)
+    const hash = target === undefined ? 0 : this.textHash(text, start, quoted);
+    this.skip();
+    if (this.peek() !== C_LBRACE) {
+      throw this.errHere(
+        `expected '{' after scope instance ${quoteForMsg(text)} of ${quoteForMsg(nm.name)}, found ${describe(this.src, this.i)}`,
+      );
+    }
+    this.scope(nm, line, col, depth, out, target, text, hash, quoted, instLine, instCol);
+  }
+
+  /**
+   * The scope `nm`, this.i at its '{', and its body. Its instance, if any (instText defined), was
+   * read by instanceScope; in merge mode the Scalar for it is built only if asked for (scope.ts).
+   */
+  private scope(
+    nm: NameEntry,
+    line: number,
+    col: number,
+    depth: number,
+    out: Stmt[],
+    target: ScopeNode | undefined,
+    instText: string | undefined,
+    instHash: number,
+    instQuoted: boolean,
+    instLine: number,
+    instCol: number,
+  ): void {
+    this.checkDepth(depth + 1, this.line, this.i - this.lineStart + 1, 'scope');
+    this.i++;
+    const name = nm.name;
+    if (target !== undefined) {
+      const child = target.child(nm, instText, instHash, instQuoted, instLine, instCol, this.file, line, col);
+      this.body(depth + 1, name, line, col, child);
+      return;
+    }
+    const body = this.body(depth + 1, name, line, col, undefined);
+    let st: ScopeStmt;
+    if (instText === undefined) st = { kind: 'scope', name, body, file: this.file, line, col };
+    else {
+      const instance: Scalar = {
+        kind: 'scalar',
+        text: instText,
+        quoted: instQuoted,
+        file: this.file,
+        line: instLine,
+        col: instCol,
+      };
+      st = { kind: 'scope', name, instance, body, file: this.file, line, col };
+    }
+    out.push(st);
   }
 }
 
