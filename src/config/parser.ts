@@ -1,12 +1,7 @@
 /**
- * Hand-rolled single-pass lexer + recursive-descent parser for the ecelerity.conf language.
- *
- * Scans the text's UTF-16 code units held in a typed array (`Codes`: the file's bytes as read when
- * it is ASCII, the common case), because indexing a typed array is several times cheaper than
- * String.prototype.charCodeAt in V8; offsets are the same in both, so strings (names, scalars) are
- * still sliced from the text itself. Tokens are never materialised except as the final node (one
- * slice per bareword / string chunk). Recursion happens only per nesting level
- * and nesting is bounded (limits.ts), so hostile input cannot overflow the JS stack.
+ * Hand-rolled single-pass recursive-descent parser for the ecelerity.conf language, over the
+ * lexical layer of scanner.ts. Recursion happens only per nesting level and nesting is bounded
+ * (limits.ts), so hostile input cannot overflow the JS stack.
  *
  * Decisions (docs/config-language.md):
  * - Whitespace: space, \t, \n, \r, \v, \f. Lines end at \n. Columns count UTF-16 code units.
@@ -22,32 +17,20 @@
  * - Double-quoted strings translate \" \\ \n \r \t; any other backslash pair is kept verbatim.
  *   Single-quoted strings translate \' and \\ only. Strings may span lines.
  */
-import { ConfigError } from '../errors.js';
 import {
   BARE,
   CLASS,
-  C_BSL,
   C_COMMA,
   C_DQ,
   C_EQ,
   C_LBRACE,
   C_LBRACK,
   C_LPAREN,
-  C_NL,
   C_RBRACE,
   C_RBRACK,
   C_RPAREN,
-  C_SLASH,
-  C_SP,
   C_SQ,
-  C_STAR,
-  DQ,
-  HASHC,
-  NL,
-  SQ,
   STOP,
-  STOP_LIST,
-  WS,
 } from './chars.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import {
@@ -60,7 +43,8 @@ import {
   type NameEntry,
 } from './names.js';
 import type { ScopeNode } from './scope.js';
-import { fileText, type Codes, type FileText } from './text.js';
+import { describe, quoteForMsg, Scanner } from './scanner.js';
+import { fileText, type FileText } from './text.js';
 import type {
   ArrayValue,
   HashEntry,
@@ -99,30 +83,7 @@ const NO_ENTRIES: HashEntry[] = [];
 const SCANNED_ARRAY: ArrayValue = { kind: 'array', items: NO_ITEMS, file: '', line: 0, col: 0 };
 const SCANNED_HASH: HashValue = { kind: 'hash', entries: NO_ENTRIES, file: '', line: 0, col: 0 };
 
-/** Describe a character for an error message. */
-function describe(src: string, i: number): string {
-  if (i >= src.length) return 'end of file';
-  const c = src.charCodeAt(i);
-  if (c === C_DQ || c === C_SQ) return 'a quoted string';
-  if (c < 32 || c === 127) return `character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
-  const cp = src.codePointAt(i) ?? c;
-  return `'${String.fromCodePoint(cp)}'`;
-}
-
-function quoteForMsg(s: string): string {
-  const t = s.length > 60 ? `${s.slice(0, 57)}...` : s;
-  return JSON.stringify(t);
-}
-
-export class Parser {
-  private i = 0;
-  private line = 1;
-  private lineStart = 0;
-  private readonly src: string;
-  /** src's code units: all scanning reads these (see the file comment). */
-  private readonly b: Codes;
-  private readonly file: string;
-  private readonly len: number;
+export class Parser extends Scanner {
   private readonly maxNesting: number;
   private readonly maxNodes: number;
   private readonly budget: ParseBudget;
@@ -132,34 +93,16 @@ export class Parser {
   /** Merge mode: receives include statements. */
   onInclude: IncludeHandler | undefined = undefined;
 
-  constructor(
-    private readonly ft: FileText,
-    opts: ParseOptions,
-  ) {
-    this.src = ft.src;
-    this.b = ft.codes;
-    this.file = ft.file;
-    this.len = ft.src.length;
+  constructor(ft: FileText, opts: ParseOptions) {
+    super(ft);
     const limits = opts.limits ?? DEFAULT_LIMITS;
     this.maxNesting = limits.maxNesting;
     this.maxNodes = limits.maxNodes;
     this.budget = opts.budget ?? { nodes: 0 };
     this.names = opts.names ?? new NameTable();
-    if (this.len > 0 && this.b[0] === 0xfeff) {
-      this.i = 1;
-      this.lineStart = 1;
-    }
   }
 
-  // ---- errors -------------------------------------------------------------------------------
-
-  private errAt(line: number, col: number, detail: string): ConfigError {
-    return new ConfigError({ file: this.file, line, col }, detail);
-  }
-
-  private errHere(detail: string): ConfigError {
-    return this.errAt(this.line, this.i - this.lineStart + 1, detail);
-  }
+  // ---- bounds -------------------------------------------------------------------------------
 
   private count(line: number, col: number): void {
     if (++this.budget.nodes > this.maxNodes) {
@@ -177,137 +120,7 @@ export class Parser {
     }
   }
 
-  // ---- lexing helpers -----------------------------------------------------------------------
-
-  /** The code unit at this.i, or -1 at the end of the text. */
-  private peek(): number {
-    return this.i < this.len ? this.b[this.i]! : -1;
-  }
-
-  /** Skip whitespace and comments. */
-  private skip(): void {
-    const b = this.b;
-    const len = this.len;
-    let i = this.i;
-    while (i < len) {
-      const c = b[i]!;
-      // a space is by far the most common character here (indentation): test it first
-      if (c === C_SP) {
-        i++;
-        continue;
-      }
-      if (c >= 128) break;
-      const k = CLASS[c];
-      if (k === WS) {
-        i++;
-        continue;
-      }
-      if (k === NL) {
-        i++;
-        this.line++;
-        this.lineStart = i;
-        continue;
-      }
-      if (k === HASHC) {
-        // the string's indexOf is a native search, faster than a loop for all but tiny comments
-        const j = this.src.indexOf('\n', i);
-        i = j < 0 ? len : j;
-        continue;
-      }
-      if (c === C_SLASH && i + 1 < len && b[i + 1] === C_STAR) {
-        i = this.blockComment(i);
-        continue;
-      }
-      break;
-    }
-    this.i = i;
-  }
-
-  /** Skip the comment opened by the '/*' at `i` (counting its lines); returns the offset after it. */
-  private blockComment(i: number): number {
-    const src = this.src;
-    const end = src.indexOf('*/', i + 2);
-    if (end < 0) throw this.errAt(this.line, i - this.lineStart + 1, "unterminated comment: '/*' without '*/'");
-    let n = src.indexOf('\n', i + 2);
-    while (n >= 0 && n < end) {
-      this.line++;
-      this.lineStart = n + 1;
-      n = src.indexOf('\n', n + 1);
-    }
-    return end + 2;
-  }
-
-  /** Offset of the end of the bareword starting at `start` (caller checked the first char). */
-  private bareEnd(start: number, inList: boolean): number {
-    const b = this.b;
-    const len = this.len;
-    const stop = inList ? STOP_LIST : STOP;
-    let i = start;
-    while (i < len) {
-      const c = b[i]!;
-      if (c < 128 && stop[c] !== 0) break;
-      i++;
-    }
-    return i;
-  }
-
-  /** Skip (build=false) or read a bareword starting at this.i (caller checked the first char). */
-  private bare(inList: boolean, build: boolean): string {
-    const start = this.i;
-    const end = this.bareEnd(start, inList);
-    this.i = end;
-    return build ? this.src.slice(start, end) : '';
-  }
-
-  /** Skip (build=false) or read a quoted string starting at this.i (the opening quote). */
-  private str(build: boolean): string {
-    const b = this.b;
-    const len = this.len;
-    const q = b[this.i]!;
-    const dq = q === C_DQ;
-    const sl = this.line;
-    const sc = this.i - this.lineStart + 1;
-    let i = this.i + 1;
-    let chunk = i;
-    let out = '';
-    for (;;) {
-      if (i >= len) throw this.errAt(sl, sc, 'unterminated string');
-      const c = b[i]!;
-      if (c === q) {
-        this.i = i + 1;
-        return build ? out + this.src.slice(chunk, i) : '';
-      }
-      if (c === C_NL) {
-        i++;
-        this.line++;
-        this.lineStart = i;
-      } else if (c === C_BSL) {
-        if (i + 1 >= len) throw this.errAt(sl, sc, 'unterminated string');
-        const n = b[i + 1]!;
-        if (build) {
-          let rep: string | undefined;
-          if (n === q || n === C_BSL) rep = n === C_BSL ? '\\' : dq ? '"' : "'";
-          else if (dq) {
-            if (n === 110) rep = '\n';
-            else if (n === 114) rep = '\r';
-            else if (n === 116) rep = '\t';
-          }
-          if (rep !== undefined) {
-            out += this.src.slice(chunk, i) + rep;
-            chunk = i + 2;
-          }
-        }
-        // any pair (translated or kept verbatim) is consumed whole
-        i += 2;
-        if (n === C_NL) {
-          this.line++;
-          this.lineStart = i;
-        }
-      } else {
-        i++;
-      }
-    }
-  }
+  // ---- scalars ------------------------------------------------------------------------------
 
   private scalar(inList: boolean, build: boolean): Scalar {
     const line = this.line;
@@ -324,16 +137,6 @@ export class Parser {
     this.count(this.line, this.i - this.lineStart + 1);
     const c = this.b[this.i]!;
     return c === C_DQ || c === C_SQ ? this.str(true) : this.bare(inList, true);
-  }
-
-  /** True if the char at this.i starts a scalar. */
-  private atScalar(inList: boolean): boolean {
-    if (this.i >= this.len) return false;
-    const c = this.b[this.i]!;
-    if (c >= 128) return true;
-    const k = CLASS[c];
-    if (k === DQ || k === SQ) return true;
-    return k === BARE && !(inList && c === C_COMMA);
   }
 
   /**

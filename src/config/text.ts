@@ -1,6 +1,6 @@
 /**
  * The text of a configuration file as the parser scans it: the string and its UTF-16 code units
- * in a typed array (see parser.ts for why).
+ * in a typed array (see scanner.ts for why).
  */
 
 /**
