@@ -6,7 +6,7 @@
 //   {"bytes": total bytes of all files loadConfig read, "files": n, "ns": [per run]}
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateBenchConfig } from '../src/config/bench-gen.js';
+import { generateBenchConfig } from './bench-gen.js';
 import { loadConfig } from '../src/config/index.js';
 
 const [dir, bytesArg, runsArg] = process.argv.slice(2);

@@ -34,8 +34,10 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { dirname } from 'node:path';
 import { ConfigError, quoteInput, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
-import { ScopeNode, type ConfigDocument, type IncludeStmt } from './model.js';
-import { fileText, parseInto, type FileText, type ParseBudget } from './parser.js';
+import type { ConfigDocument, IncludeStmt } from './model.js';
+import { decodeValue, parseInto, type ParseBudget } from './parser.js';
+import { ScopeNode } from './scope.js';
+import { fileText, type FileText } from './text.js';
 
 export interface LoadOptions {
   /** false: parse the main file only (includes not followed). Default true. */
@@ -92,7 +94,7 @@ function errCode(e: unknown): string | undefined {
 }
 
 function newRoot(at: Pos): ScopeNode {
-  return ScopeNode.root(at.file, at.line, at.col);
+  return ScopeNode.root(at.file, at.line, at.col, decodeValue);
 }
 
 function joinRel(dir: string, rel: string): string {

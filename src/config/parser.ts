@@ -1,12 +1,7 @@
 /**
- * Hand-rolled single-pass lexer + recursive-descent parser for the ecelerity.conf language.
- *
- * Scans the text's UTF-16 code units held in a typed array (`Codes`: the file's bytes as read when
- * it is ASCII, the common case), because indexing a typed array is several times cheaper than
- * String.prototype.charCodeAt in V8; offsets are the same in both, so strings (names, scalars) are
- * still sliced from the text itself. Tokens are never materialised except as the final node (one
- * slice per bareword / string chunk). Recursion happens only per nesting level
- * and nesting is bounded (limits.ts), so hostile input cannot overflow the JS stack.
+ * Hand-rolled single-pass recursive-descent parser for the ecelerity.conf language, over the
+ * lexical layer of scanner.ts. Recursion happens only per nesting level and nesting is bounded
+ * (limits.ts), so hostile input cannot overflow the JS stack.
  *
  * Decisions (docs/config-language.md):
  * - Whitespace: space, \t, \n, \r, \v, \f. Lines end at \n. Columns count UTF-16 code units.
@@ -22,10 +17,35 @@
  * - Double-quoted strings translate \" \\ \n \r \t; any other backslash pair is kept verbatim.
  *   Single-quoted strings translate \' and \\ only. Strings may span lines.
  */
-import { ConfigError } from '../errors.js';
+import {
+  BARE,
+  CLASS,
+  C_COMMA,
+  C_DQ,
+  C_EQ,
+  C_LBRACE,
+  C_LBRACK,
+  C_LPAREN,
+  C_RBRACE,
+  C_RBRACK,
+  C_RPAREN,
+  C_SQ,
+  STOP,
+} from './chars.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import {
+  hashCodes,
+  hashFinish,
+  hashStep,
+  hashString,
+  NameTable,
+  READONLY_INCLUDE,
+  type NameEntry,
+} from './names.js';
+import type { ScopeNode } from './scope.js';
+import { describe, quoteForMsg, Scanner } from './scanner.js';
+import { fileText, type FileText } from './text.js';
 import type {
-  ScopeNode,
   ArrayValue,
   HashEntry,
   HashValue,
@@ -37,110 +57,6 @@ import type {
   Stmt,
   Value,
 } from './model.js';
-
-// Character classes for ASCII; anything >= 128 is a bareword character.
-const BARE = 0;
-const WS = 1;
-const NL = 2;
-const HASHC = 3; // '#'
-const DQ = 4;
-const SQ = 5;
-const DELIM = 6; // = { } [ ] ( )
-const CLASS = new Uint8Array(128);
-for (const c of [9, 11, 12, 13, 32]) CLASS[c] = WS;
-CLASS[10] = NL;
-CLASS[35] = HASHC;
-CLASS[34] = DQ;
-CLASS[39] = SQ;
-for (const c of '={}[]()') CLASS[c.charCodeAt(0)] = DELIM;
-/** 1 for the ASCII characters that end a bareword outside lists / inside an array or hash. */
-const STOP = CLASS.map((k) => (k === BARE ? 0 : 1));
-const STOP_LIST = STOP.map((k, c) => (c === 44 ? 1 : k));
-
-const C_NL = 10;
-const C_SP = 32;
-const C_HASH = 35;
-const C_SLASH = 47;
-const C_STAR = 42;
-const C_BSL = 92;
-const C_COMMA = 44;
-const C_EQ = 61;
-const C_LBRACE = 123;
-const C_RBRACE = 125;
-const C_LBRACK = 91;
-const C_RBRACK = 93;
-const C_LPAREN = 40;
-const C_RPAREN = 41;
-const C_DQ = 34;
-const C_SQ = 39;
-
-/** True if `c` (a char code) may start/continue a bareword (commas handled by the caller). */
-export function isBareChar(c: number): boolean {
-  return c >= 128 || CLASS[c] === BARE;
-}
-
-/**
- * The UTF-16 code units of a text, one per element: a Uint8Array when the text is ASCII (then it
- * can be the file's bytes as read), else a Uint16Array. Only these two kinds are ever passed to the
- * parser, so its element loads stay (at most) bimorphic.
- */
-export type Codes = Uint8Array | Uint16Array;
-
-/** The code units of `text` (for texts not read by the loader: tests, tools, parseText). */
-export function codesOf(text: string): Codes {
-  const n = text.length;
-  let ascii = true;
-  for (let i = 0; i < n && ascii; i++) ascii = text.charCodeAt(i) < 128;
-  const codes = ascii ? new Uint8Array(n) : new Uint16Array(n);
-  for (let i = 0; i < n; i++) codes[i] = text.charCodeAt(i);
-  return codes;
-}
-
-/** The text of one file with its code units, retained for the options read from it. */
-export interface FileText {
-  readonly file: string;
-  readonly src: string;
-  /** src's code units (codes[i] === src.charCodeAt(i)). */
-  readonly codes: Codes;
-}
-
-/** A FileText for `src` (code units computed unless given). */
-export function fileText(file: string, src: string, codes: Codes = codesOf(src)): FileText {
-  return { file, src, codes };
-}
-
-/**
- * The open-addressing tables below (names here, child scopes in store.ts) hash with a fixed,
- * public function, so a config could be crafted whose names all collide ("Aa" and "BB" do), and
- * each lookup would scan all earlier ones: quadratic in the config's size. A probe sequence longer
- * than this, which random-looking input practically never produces at the tables' load (at most
- * one half), switches the table for good to a Map, whose string hashing V8 seeds per process.
- */
-export const MAX_PROBES = 64;
-
-/** Step of the string hash used for names and scope instances (the same over codes and strings). */
-function hashStep(h: number, c: number): number {
-  return (Math.imul(h, 31) + c) | 0;
-}
-
-/** Final mixing of a hashStep hash (spreads the high bits into the low bits used as an index). */
-function hashFinish(h: number): number {
-  return (h ^ (h >>> 15)) | 0;
-}
-
-/** Hash of codes[start, end). */
-function hashCodes(codes: Codes, start: number, end: number): number {
-  let h = 0;
-  for (let i = start; i < end; i++) h = hashStep(h, codes[i]!);
-  return hashFinish(h);
-}
-
-/** Hash of a string; equals hashCodes over the same code units. */
-export function hashString(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
-  return hashFinish(h);
-}
 
 /** Shared counters for one load (node budget). */
 export interface ParseBudget {
@@ -158,138 +74,6 @@ export interface ParseOptions {
   names?: NameTable;
 }
 
-export interface NameEntry {
-  readonly name: string;
-  readonly lower: string;
-  /** Index of this entry in its NameTable. */
-  readonly id: number;
-  /** Id of `lower` (equal for names that differ only in case): the option key as an int. */
-  readonly lowerId: number;
-  /** The code units of `name`, compared with the scanned text (cheaper than charCodeAt). */
-  readonly codes: Uint16Array;
-  /** INCLUDE / READONLY_INCLUDE if `lower` is that keyword, else 0 (an int test per statement). */
-  readonly keyword: number;
-}
-
-const INCLUDE = 1;
-const READONLY_INCLUDE = 2;
-
-/**
- * Interned statement names of one load. Looked up by a hash computed while scanning, and compared
- * against the source text in place, so a repeated name costs no allocation at all.
- */
-export class NameTable {
-  private hashes = new Int32Array(256);
-  private entries: (NameEntry | undefined)[] = new Array<NameEntry | undefined>(256).fill(undefined);
-  private size = 0;
-  private readonly byId: NameEntry[] = [];
-  private readonly lowers: string[] = [];
-  private readonly lowerIds = new Map<string, number>();
-  /** After a too-long probe sequence (MAX_PROBES): every name by its text, instead of hashes. */
-  private byName: Map<string, NameEntry> | undefined;
-
-  entry(id: number): NameEntry {
-    return this.byId[id]!;
-  }
-
-  /** How many different names the table holds. */
-  get count(): number {
-    return this.byId.length;
-  }
-
-  lowerOf(lowerId: number): string {
-    return this.lowers[lowerId]!;
-  }
-
-  /** The entry of the name src[start, end) (codes: its code units, h: hashCodes of them). */
-  lookup(src: string, codes: Codes, start: number, end: number, h: number): NameEntry {
-    if (this.byName !== undefined) return this.lookupByName(src, codes, start, end);
-    let mask = this.hashes.length - 1;
-    const len = end - start;
-    let probes = 0;
-    for (let k = h & mask; ; k = (k + 1) & mask) {
-      const e = this.entries[k];
-      if (e === undefined) break;
-      if (this.hashes[k] === h && sameCodes(e.codes, codes, start, len)) return e;
-      if (++probes > MAX_PROBES) {
-        this.toMap(e);
-        return this.lookupByName(src, codes, start, end);
-      }
-    }
-    const e = this.add(src.slice(start, end), codes.subarray(start, end));
-    if ((this.size + 1) * 2 > this.hashes.length) {
-      this.grow();
-      mask = this.hashes.length - 1;
-    }
-    let k = h & mask;
-    for (let probes = 0; this.entries[k] !== undefined; probes++) {
-      if (probes > MAX_PROBES) return this.toMap(e);
-      k = (k + 1) & mask;
-    }
-    this.entries[k] = e;
-    this.hashes[k] = h;
-    this.size++;
-    return e;
-  }
-
-  /** Give up hashing (see MAX_PROBES): every name, `e` included, by its text from now on. */
-  private toMap(e: NameEntry): NameEntry {
-    this.byName = new Map(this.byId.map((x) => [x.name, x]));
-    this.hashes = new Int32Array(0);
-    this.entries = [];
-    return e;
-  }
-
-  private lookupByName(src: string, codes: Codes, start: number, end: number): NameEntry {
-    const name = src.slice(start, end);
-    let e = this.byName!.get(name);
-    if (e === undefined) {
-      e = this.add(name, codes.subarray(start, end));
-      this.byName!.set(name, e);
-    }
-    return e;
-  }
-
-  private add(name: string, nameCodes: Codes): NameEntry {
-    const lower = name.toLowerCase();
-    let lowerId = this.lowerIds.get(lower);
-    if (lowerId === undefined) {
-      lowerId = this.lowers.length;
-      this.lowers.push(lower);
-      this.lowerIds.set(lower, lowerId);
-    }
-    const keyword = lower === 'include' ? INCLUDE : lower === 'readonly_include' ? READONLY_INCLUDE : 0;
-    const id = this.byId.length;
-    const e: NameEntry = { name, lower, id, lowerId, codes: Uint16Array.from(nameCodes), keyword };
-    this.byId.push(e);
-    return e;
-  }
-
-  private grow(): void {
-    const oh = this.hashes;
-    const oe = this.entries;
-    const n = oh.length * 2;
-    this.hashes = new Int32Array(n);
-    this.entries = new Array<NameEntry | undefined>(n).fill(undefined);
-    const mask = n - 1;
-    for (let j = 0; j < oh.length; j++) {
-      const e = oe[j];
-      if (e === undefined) continue;
-      let k = oh[j]! & mask;
-      while (this.entries[k] !== undefined) k = (k + 1) & mask;
-      this.entries[k] = e;
-      this.hashes[k] = oh[j]!;
-    }
-  }
-}
-
-/** True if codes[start, start+len) equals `name` (a plain loop: inlined, unlike startsWith). */
-function sameCodes(name: Uint16Array, codes: Codes, start: number, len: number): boolean {
-  if (name.length !== len) return false;
-  for (let k = 0; k < len; k++) if (name[k] !== codes[start + k]) return false;
-  return true;
-}
-
 /** Called (merge mode) for each include statement, in document order. */
 export type IncludeHandler = (st: IncludeStmt, scope: ScopeNode, depth: number) => void;
 
@@ -301,30 +85,7 @@ const NO_ENTRIES: HashEntry[] = [];
 const SCANNED_ARRAY: ArrayValue = { kind: 'array', items: NO_ITEMS, file: '', line: 0, col: 0 };
 const SCANNED_HASH: HashValue = { kind: 'hash', entries: NO_ENTRIES, file: '', line: 0, col: 0 };
 
-/** Describe a character for an error message. */
-function describe(src: string, i: number): string {
-  if (i >= src.length) return 'end of file';
-  const c = src.charCodeAt(i);
-  if (c === C_DQ || c === C_SQ) return 'a quoted string';
-  if (c < 32 || c === 127) return `character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
-  const cp = src.codePointAt(i) ?? c;
-  return `'${String.fromCodePoint(cp)}'`;
-}
-
-function quoteForMsg(s: string): string {
-  const t = s.length > 60 ? `${s.slice(0, 57)}...` : s;
-  return JSON.stringify(t);
-}
-
-export class Parser {
-  private i = 0;
-  private line = 1;
-  private lineStart = 0;
-  private readonly src: string;
-  /** src's code units: all scanning reads these (see the file comment). */
-  private readonly b: Codes;
-  private readonly file: string;
-  private readonly len: number;
+export class Parser extends Scanner {
   private readonly maxNesting: number;
   private readonly maxNodes: number;
   private readonly maxScopes: number;
@@ -336,14 +97,8 @@ export class Parser {
   /** Merge mode: receives include statements. */
   onInclude: IncludeHandler | undefined = undefined;
 
-  constructor(
-    private readonly ft: FileText,
-    opts: ParseOptions,
-  ) {
-    this.src = ft.src;
-    this.b = ft.codes;
-    this.file = ft.file;
-    this.len = ft.src.length;
+  constructor(ft: FileText, opts: ParseOptions) {
+    super(ft);
     const limits = opts.limits ?? DEFAULT_LIMITS;
     this.maxNesting = limits.maxNesting;
     this.maxNodes = limits.maxNodes;
@@ -351,20 +106,17 @@ export class Parser {
     this.maxNames = limits.maxNames;
     this.budget = opts.budget ?? { nodes: 0 };
     this.names = opts.names ?? new NameTable();
-    if (this.len > 0 && this.b[0] === 0xfeff) {
-      this.i = 1;
-      this.lineStart = 1;
+  }
+
+  // ---- bounds -------------------------------------------------------------------------------
+
+  /** A scope costs far more memory than a statement (see limits.ts): it has its own bound. */
+  private countScope(line: number, col: number): void {
+    const n = (this.budget.scopes ?? 0) + 1;
+    this.budget.scopes = n;
+    if (n > this.maxScopes) {
+      throw this.errAt(line, col, `configuration too large: more than ${this.maxScopes} scopes`);
     }
-  }
-
-  // ---- errors -------------------------------------------------------------------------------
-
-  private errAt(line: number, col: number, detail: string): ConfigError {
-    return new ConfigError({ file: this.file, line, col }, detail);
-  }
-
-  private errHere(detail: string): ConfigError {
-    return this.errAt(this.line, this.i - this.lineStart + 1, detail);
   }
 
   private count(line: number, col: number): void {
@@ -377,152 +129,13 @@ export class Parser {
     }
   }
 
-  /** A scope costs far more memory than a statement (see limits.ts): it has its own bound. */
-  private countScope(line: number, col: number): void {
-    const n = (this.budget.scopes ?? 0) + 1;
-    this.budget.scopes = n;
-    if (n > this.maxScopes) {
-      throw this.errAt(line, col, `configuration too large: more than ${this.maxScopes} scopes`);
-    }
-  }
-
   private checkDepth(depth: number, line: number, col: number, what: string): void {
     if (depth > this.maxNesting) {
       throw this.errAt(line, col, `${what} nested too deeply (maximum nesting depth is ${this.maxNesting})`);
     }
   }
 
-  // ---- lexing helpers -----------------------------------------------------------------------
-
-  /** The code unit at this.i, or -1 at the end of the text. */
-  private peek(): number {
-    return this.i < this.len ? this.b[this.i]! : -1;
-  }
-
-  /** Skip whitespace and comments. */
-  private skip(): void {
-    const b = this.b;
-    const len = this.len;
-    let i = this.i;
-    while (i < len) {
-      const c = b[i]!;
-      // a space is by far the most common character here (indentation): test it first
-      if (c === C_SP) {
-        i++;
-        continue;
-      }
-      if (c >= 128) break;
-      const k = CLASS[c];
-      if (k === WS) {
-        i++;
-        continue;
-      }
-      if (k === NL) {
-        i++;
-        this.line++;
-        this.lineStart = i;
-        continue;
-      }
-      if (k === HASHC) {
-        // the string's indexOf is a native search, faster than a loop for all but tiny comments
-        const j = this.src.indexOf('\n', i);
-        i = j < 0 ? len : j;
-        continue;
-      }
-      if (c === C_SLASH && i + 1 < len && b[i + 1] === C_STAR) {
-        i = this.blockComment(i);
-        continue;
-      }
-      break;
-    }
-    this.i = i;
-  }
-
-  /** Skip the comment opened by the '/*' at `i` (counting its lines); returns the offset after it. */
-  private blockComment(i: number): number {
-    const src = this.src;
-    const end = src.indexOf('*/', i + 2);
-    if (end < 0) throw this.errAt(this.line, i - this.lineStart + 1, "unterminated comment: '/*' without '*/'");
-    let n = src.indexOf('\n', i + 2);
-    while (n >= 0 && n < end) {
-      this.line++;
-      this.lineStart = n + 1;
-      n = src.indexOf('\n', n + 1);
-    }
-    return end + 2;
-  }
-
-  /** Offset of the end of the bareword starting at `start` (caller checked the first char). */
-  private bareEnd(start: number, inList: boolean): number {
-    const b = this.b;
-    const len = this.len;
-    const stop = inList ? STOP_LIST : STOP;
-    let i = start;
-    while (i < len) {
-      const c = b[i]!;
-      if (c < 128 && stop[c] !== 0) break;
-      i++;
-    }
-    return i;
-  }
-
-  /** Skip (build=false) or read a bareword starting at this.i (caller checked the first char). */
-  private bare(inList: boolean, build: boolean): string {
-    const start = this.i;
-    const end = this.bareEnd(start, inList);
-    this.i = end;
-    return build ? this.src.slice(start, end) : '';
-  }
-
-  /** Skip (build=false) or read a quoted string starting at this.i (the opening quote). */
-  private str(build: boolean): string {
-    const b = this.b;
-    const len = this.len;
-    const q = b[this.i]!;
-    const dq = q === C_DQ;
-    const sl = this.line;
-    const sc = this.i - this.lineStart + 1;
-    let i = this.i + 1;
-    let chunk = i;
-    let out = '';
-    for (;;) {
-      if (i >= len) throw this.errAt(sl, sc, 'unterminated string');
-      const c = b[i]!;
-      if (c === q) {
-        this.i = i + 1;
-        return build ? out + this.src.slice(chunk, i) : '';
-      }
-      if (c === C_NL) {
-        i++;
-        this.line++;
-        this.lineStart = i;
-      } else if (c === C_BSL) {
-        if (i + 1 >= len) throw this.errAt(sl, sc, 'unterminated string');
-        const n = b[i + 1]!;
-        if (build) {
-          let rep: string | undefined;
-          if (n === q || n === C_BSL) rep = n === C_BSL ? '\\' : dq ? '"' : "'";
-          else if (dq) {
-            if (n === 110) rep = '\n';
-            else if (n === 114) rep = '\r';
-            else if (n === 116) rep = '\t';
-          }
-          if (rep !== undefined) {
-            out += this.src.slice(chunk, i) + rep;
-            chunk = i + 2;
-          }
-        }
-        // any pair (translated or kept verbatim) is consumed whole
-        i += 2;
-        if (n === C_NL) {
-          this.line++;
-          this.lineStart = i;
-        }
-      } else {
-        i++;
-      }
-    }
-  }
+  // ---- scalars ------------------------------------------------------------------------------
 
   private scalar(inList: boolean, build: boolean): Scalar {
     const line = this.line;
@@ -539,16 +152,6 @@ export class Parser {
     this.count(this.line, this.i - this.lineStart + 1);
     const c = this.b[this.i]!;
     return c === C_DQ || c === C_SQ ? this.str(true) : this.bare(inList, true);
-  }
-
-  /** True if the char at this.i starts a scalar. */
-  private atScalar(inList: boolean): boolean {
-    if (this.i >= this.len) return false;
-    const c = this.b[this.i]!;
-    if (c >= 128) return true;
-    const k = CLASS[c];
-    if (k === DQ || k === SQ) return true;
-    return k === BARE && !(inList && c === C_COMMA);
   }
 
   /**
@@ -574,7 +177,7 @@ export class Parser {
     return undefined;
   }
 
-  /** Materialise the (already validated) option value starting at `start`. */
+  /** Materialise the (already validated) option value starting at `start` (see decodeValue). */
   valueAt(start: number, line: number, lineStart: number): Value {
     this.i = start;
     this.line = line;
@@ -681,7 +284,11 @@ export class Parser {
     this.i = i;
     const e = this.names.lookup(this.src, b, start, i, hashFinish(h));
     if (this.names.count > this.maxNames) {
-      throw this.errAt(this.line, start - this.lineStart + 1, `configuration too large: more than ${this.maxNames} different option and scope names`);
+      throw this.errAt(
+        this.line,
+        start - this.lineStart + 1,
+        `configuration too large: more than ${this.maxNames} different option and scope names`,
+      );
     }
     return e;
   }
@@ -700,9 +307,7 @@ export class Parser {
     target: ScopeNode | undefined,
   ): Stmt[] {
     const out: Stmt[] = [];
-    const src = this.src;
     const b = this.b;
-    const build = target === undefined;
     for (;;) {
       this.skip();
       if (this.i >= this.len) {
@@ -722,114 +327,84 @@ export class Parser {
         throw this.errHere("unexpected '}' (no scope is open)");
       }
       if (!(c >= 128 || CLASS[c] === BARE)) {
-        throw this.errHere(`expected an option or scope name, found ${describe(src, this.i)}`);
+        throw this.errHere(`expected an option or scope name, found ${describe(this.src, this.i)}`);
       }
-      const line = this.line;
-      const col = this.i - this.lineStart + 1;
-      this.count(line, col);
-      const nm = this.name();
-      const name = nm.name;
-      if (nm.keyword !== 0) {
-        this.skip();
-        if (!this.atScalar(false)) {
-          throw this.errHere(`expected a path after ${name}, found ${describe(src, this.i)}`);
-        }
-        const path = this.scalar(false, true);
-        if (path.text === '') throw this.errAt(path.line, path.col, `empty path after ${name}`);
-        const st: IncludeStmt = {
-          kind: 'include',
-          readonly: nm.keyword === READONLY_INCLUDE,
-          path,
-          file: this.file,
-          line,
-          col,
-        };
-        if (build) out.push(st);
-        else if (this.onInclude) this.onInclude(st, target, depth);
-        continue;
-      }
-      this.skip();
-      const n = this.peek();
-      // scope instance: its text, and where it starts (the Scalar is built lazily in merge mode)
-      let instText: string | undefined;
-      let instHash = 0;
-      let instLine = 0;
-      let instCol = 0;
-      let instQuoted = false;
-      if (n === C_EQ) {
-        this.i++;
-        this.skip();
-        if (this.peek() !== C_LBRACE) {
-          const vs = this.i;
-          const vl = this.line;
-          const v = this.value(depth, false, build);
-          if (v === undefined) {
-            throw this.errHere(
-              `expected a value after '=' for ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
-            );
-          }
-          this.option(out, target, nm, v, line, col, vs, vl);
-          continue;
-        }
-      } else if (n === C_LBRACK) {
-        const vs = this.i;
-        const vl = this.line;
-        const v = this.hash(depth + 1, build);
-        this.option(out, target, nm, v, line, col, vs, vl);
-        continue;
-      } else if (n >= 0 && n !== C_LBRACE && this.atScalar(false)) {
-        const instStart = this.i;
-        instLine = this.line;
-        instCol = this.i - this.lineStart + 1;
-        instQuoted = n === C_DQ || n === C_SQ;
-        instText = this.scalarText(false);
-        if (!build) instHash = this.textHash(instText, instStart, instQuoted);
-        this.skip();
-        if (this.peek() !== C_LBRACE) {
-          throw this.errHere(
-            `expected '{' after scope instance ${quoteForMsg(instText)} of ${quoteForMsg(name)}, found ${describe(src, this.i)}`,
-          );
-        }
-      } else if (n !== C_LBRACE) {
-        throw this.errHere(`expected '=' or '{' after name ${quoteForMsg(name)}, found ${describe(src, this.i)}`);
-      }
-      // this.i is at '{'
-      this.checkDepth(depth + 1, this.line, this.i - this.lineStart + 1, 'scope');
-      this.countScope(line, col);
-      this.i++;
-      if (build) {
-        const body = this.body(depth + 1, name, line, col, undefined);
-        let st: ScopeStmt;
-        if (instText === undefined) st = { kind: 'scope', name, body, file: this.file, line, col };
-        else {
-          const instance: Scalar = {
-            kind: 'scalar',
-            text: instText,
-            quoted: instQuoted,
-            file: this.file,
-            line: instLine,
-            col: instCol,
-          };
-          st = { kind: 'scope', name, instance, body, file: this.file, line, col };
-        }
-        out.push(st);
-      } else {
-        const child = target.child(nm, instText, instHash, instQuoted, instLine, instCol, this.file, line, col);
-        this.body(depth + 1, name, line, col, child);
-      }
+      this.statement(depth, out, target);
     }
   }
 
-  private option(
-    out: Stmt[],
-    target: ScopeNode | undefined,
+  // The statement steps below read one statement of the body at `depth`: build mode (`target`
+  // undefined) appends it to `out`, merge mode merges it into `target`. `nm`, `line` and `col`
+  // are the statement's name and position.
+
+  /** One statement, from its name (this.i at its first character) to its end. */
+  private statement(depth: number, out: Stmt[], target: ScopeNode | undefined): void {
+    const line = this.line;
+    const col = this.i - this.lineStart + 1;
+    this.count(line, col);
+    const nm = this.name();
+    if (nm.keyword !== 0) return this.include(nm, line, col, depth, out, target);
+    this.skip();
+    const n = this.peek();
+    if (n === C_EQ) {
+      this.i++;
+      this.skip();
+      if (this.peek() !== C_LBRACE) return this.assignment(nm, line, col, depth, out, target);
+    } else if (n === C_LBRACK) {
+      // `name [ ... ]`: the value is the hash at this.i, as in `name = [ ... ]`
+      return this.assignment(nm, line, col, depth, out, target);
+    } else if (n >= 0 && n !== C_LBRACE && this.atScalar(false)) {
+      return this.instanceScope(nm, line, col, depth, out, target);
+    } else if (n !== C_LBRACE) {
+      throw this.errHere(`expected '=' or '{' after name ${quoteForMsg(nm.name)}, found ${describe(this.src, this.i)}`);
+    }
+    this.scope(nm, line, col, depth, out, target, undefined, 0, false, 0, 0);
+  }
+
+  /** `include` / `readonly_include` (nm.keyword) and its path (this.i after the keyword). */
+  private include(
     nm: NameEntry,
-    v: Value,
     line: number,
     col: number,
-    vs: number,
-    vl: number,
+    depth: number,
+    out: Stmt[],
+    target: ScopeNode | undefined,
   ): void {
+    this.skip();
+    if (!this.atScalar(false)) {
+      throw this.errHere(`expected a path after ${nm.name}, found ${describe(this.src, this.i)}`);
+    }
+    const path = this.scalar(false, true);
+    if (path.text === '') throw this.errAt(path.line, path.col, `empty path after ${nm.name}`);
+    const st: IncludeStmt = {
+      kind: 'include',
+      readonly: nm.keyword === READONLY_INCLUDE,
+      path,
+      file: this.file,
+      line,
+      col,
+    };
+    if (target === undefined) out.push(st);
+    else if (this.onInclude) this.onInclude(st, target, depth);
+  }
+
+  /** An option: `name = value` or `name [ ... ]`, this.i at the value. */
+  private assignment(
+    nm: NameEntry,
+    line: number,
+    col: number,
+    depth: number,
+    out: Stmt[],
+    target: ScopeNode | undefined,
+  ): void {
+    const vs = this.i;
+    const vl = this.line;
+    const v = this.value(depth, false, target === undefined);
+    if (v === undefined) {
+      throw this.errHere(
+        `expected a value after '=' for ${quoteForMsg(nm.name)}, found ${describe(this.src, this.i)}`,
+      );
+    }
     if (target === undefined) {
       const st: OptionStmt = { kind: 'option', name: nm.name, value: v, file: this.file, line, col };
       out.push(st);
@@ -837,6 +412,75 @@ export class Parser {
       if (this.fileIdx < 0) this.fileIdx = target.store.addFile(this.ft);
       target.addOption(nm, this.fileIdx, line, col, vs, vl);
     }
+  }
+
+  /** `name instance { ... }`, this.i at the instance (a scalar). */
+  private instanceScope(
+    nm: NameEntry,
+    line: number,
+    col: number,
+    depth: number,
+    out: Stmt[],
+    target: ScopeNode | undefined,
+  ): void {
+    const start = this.i;
+    const instLine = this.line;
+    const instCol = start - this.lineStart + 1;
+    const q = this.b[start]!;
+    const quoted = q === C_DQ || q === C_SQ;
+    const text = this.scalarText(false);
+    // merge mode finds the child by this hash (build mode needs none)
+    const hash = target === undefined ? 0 : this.textHash(text, start, quoted);
+    this.skip();
+    if (this.peek() !== C_LBRACE) {
+      throw this.errHere(
+        `expected '{' after scope instance ${quoteForMsg(text)} of ${quoteForMsg(nm.name)}, found ${describe(this.src, this.i)}`,
+      );
+    }
+    this.scope(nm, line, col, depth, out, target, text, hash, quoted, instLine, instCol);
+  }
+
+  /**
+   * The scope `nm`, this.i at its '{', and its body. Its instance, if any (instText defined), was
+   * read by instanceScope; in merge mode the Scalar for it is built only if asked for (scope.ts).
+   */
+  private scope(
+    nm: NameEntry,
+    line: number,
+    col: number,
+    depth: number,
+    out: Stmt[],
+    target: ScopeNode | undefined,
+    instText: string | undefined,
+    instHash: number,
+    instQuoted: boolean,
+    instLine: number,
+    instCol: number,
+  ): void {
+    this.checkDepth(depth + 1, this.line, this.i - this.lineStart + 1, 'scope');
+    this.countScope(line, col);
+    this.i++;
+    const name = nm.name;
+    if (target !== undefined) {
+      const child = target.child(nm, instText, instHash, instQuoted, instLine, instCol, this.file, line, col);
+      this.body(depth + 1, name, line, col, child);
+      return;
+    }
+    const body = this.body(depth + 1, name, line, col, undefined);
+    let st: ScopeStmt;
+    if (instText === undefined) st = { kind: 'scope', name, body, file: this.file, line, col };
+    else {
+      const instance: Scalar = {
+        kind: 'scalar',
+        text: instText,
+        quoted: instQuoted,
+        file: this.file,
+        line: instLine,
+        col: instCol,
+      };
+      st = { kind: 'scope', name, instance, body, file: this.file, line, col };
+    }
+    out.push(st);
   }
 }
 
@@ -861,19 +505,18 @@ export function parseInto(
   p.body(opts.baseDepth ?? 0, undefined, 0, 0, target);
 }
 
+/**
+ * The (already validated) value at offset `start`, on line `line`, of `ft`: the ValueDecoder of
+ * the trees parseInto fills (store.ts keeps only where each option's value starts).
+ */
+export function decodeValue(ft: FileText, start: number, line: number): Value {
+  const src = ft.src;
+  let ls = src.lastIndexOf('\n', start - 1) + 1;
+  if (ls === 0 && src.charCodeAt(0) === 0xfeff) ls = 1;
+  return new Parser(ft, {}).valueAt(start, line, ls);
+}
+
 /** Parse one text (no includes followed); for tests, fuzzing and the benchmark. */
 export function parseText(text: string, file: string): ParsedFile {
   return parseInternal(text, file);
-}
-
-/** True if `text` can be written as a bareword in the given context (list: array or hash). */
-export function isBareword(text: string, inList: boolean): boolean {
-  if (text.length === 0) return false;
-  if (text.charCodeAt(0) === C_SLASH && text.charCodeAt(1) === C_STAR) return false;
-  if (text.charCodeAt(0) === 0xfeff) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 128 && (CLASS[c] !== BARE || (inList && c === C_COMMA))) return false;
-  }
-  return true;
 }

@@ -4,7 +4,7 @@
  * every model whose barewords are valid barewords (others are printed quoted).
  */
 import type { ConfigDocument, ConfigScope, Scalar, Stmt, Value } from './model.js';
-import { isBareword } from './parser.js';
+import { isBareword } from './chars.js';
 
 /** Double-quoted form that parses back to exactly `s`. */
 export function quoteString(s: string): string {

@@ -2,14 +2,36 @@
  * Compact storage of the options of one merged tree.
  *
  * A large configuration has ~one option per 50 bytes of text, and secwrap reads almost none of
- * them. Allocating one object per option made the garbage collector the biggest cost of loading
- * (every option survives the young generation and is copied twice). So while loading, an option
- * is only a fixed-size record of integers in paged Int32Arrays shared by the whole tree;
- * the ConfigOption objects (and their values, re-parsed from the retained source text) are built
- * only when a scope's options are first read.
+ * them. So while loading, an option is only a fixed-size record of integers (REC int32s, below) in
+ * paged Int32Arrays shared by the whole tree; the ConfigOption objects (and their values,
+ * re-parsed from the retained source text) are built only when a scope's options are first read.
+ *
+ * Why records in paged Int32Arrays rather than one object per option:
+ * - Memory: a record is 9 int32s, 36 bytes, where an object with the same nine fields takes
+ *   about 100 bytes of V8 heap (64-bit V8 without pointer compression, as Node ships it).
+ * - Garbage collection: every option survives the load, so objects would all be copied out of
+ *   the young generation and then marked one by one in the old one. A typed array's contents
+ *   live outside the V8 heap and hold no pointers: a page is one small object to the collector
+ *   however many records it holds. Allocating one object per option made the collector the
+ *   biggest cost of loading.
+ * - Locality: the fields of a record are adjacent (36 bytes: one or two cache lines), and add()
+ *   writes them all through one page lookup.
+ * - Growth without copying: the store grows by one page at a time (PAGE_RECS records) and pages
+ *   never move. One array grown by doubling would copy every record so far at each step, and
+ *   for that moment hold the old array and the new one, twice its size, together.
+ * Every field fits in 32 bits: ids and indexes, lines and columns, offsets in a text (loads are
+ * bounded to far less than 2 GiB, limits.ts), and -1 for "none".
  */
-import type { ConfigOption, ScopeNode, Value } from './model.js';
-import { MAX_PROBES, NameTable, Parser, type FileText } from './parser.js';
+import type { ConfigOption, Value } from './model.js';
+import { MAX_PROBES, NameTable } from './names.js';
+import type { FileText } from './text.js';
+
+/**
+ * Reads the value that starts at offset `start`, on line `line`, of `ft`. The parser's, handed to
+ * the store by whoever creates the tree, so that the store (which only keeps offsets) does not
+ * depend on the parser (which fills the store).
+ */
+export type ValueDecoder = (ft: FileText, start: number, line: number) => Value;
 
 // Record layout: REC consecutive int32s per option.
 const R_NAME = 0; // NameEntry id (name as written)
@@ -23,8 +45,7 @@ const R_PREV = 7; // record this option overrode, or -1
 const R_NEXT = 8; // next option of the same scope (small scopes keep a linked list), or -1
 const REC = 9;
 
-// Records live in fixed-size pages that are never copied: growing one array by doubling copied
-// every record so far at each step and briefly needed twice the memory.
+// Records live in fixed-size pages that are never copied (see the file comment).
 const PAGE_BITS = 12;
 const PAGE_RECS = 1 << PAGE_BITS; // records per page
 const PAGE_MASK = PAGE_RECS - 1;
@@ -65,14 +86,19 @@ class Records {
   }
 }
 
-/** Options (as integer records), names, file texts and the child-scope index of one merged tree. */
-export class OptionStore {
+/**
+ * Options (as integer records), names, file texts and the child-scope index of one merged tree.
+ * N: the tree's scope node type (ScopeNode in scope.ts), which the store only keeps in `children`.
+ */
+export class OptionStore<N> {
   /** Interned statement names of the tree (shared by all its files). */
   readonly names = new NameTable();
   /** The children of the tree's big scopes by (parent, name, instance); see ChildTable. */
-  readonly children = new ChildTable<ScopeNode>();
+  readonly children = new ChildTable<N>();
   private readonly files: FileText[] = [];
   private readonly rec = new Records(REC);
+
+  constructor(private readonly decode: ValueDecoder) {}
 
   addFile(ft: FileText): number {
     this.files.push(ft);
@@ -137,17 +163,10 @@ export class OptionStore {
   fileOf(o: number): FileText {
     return this.files[this.field(o, R_FILE)]!;
   }
-}
-
-/** Materialise the (already validated) value of record `o` from its file's text. */
-function valueOf(store: OptionStore, o: number): Value {
-  const ft = store.fileOf(o);
-  const src = ft.src;
-  const start = store.field(o, R_VSTART);
-  let ls = src.lastIndexOf('\n', start - 1) + 1;
-  if (ls === 0 && src.charCodeAt(0) === 0xfeff) ls = 1;
-  const p = new Parser(ft, {});
-  return p.valueAt(start, store.field(o, R_VLINE), ls);
+  /** Materialise the (already validated) value of record `o` from its file's text. */
+  valueOf(o: number): Value {
+    return this.decode(this.fileOf(o), this.field(o, R_VSTART), this.field(o, R_VLINE));
+  }
 }
 
 /** The public face of one option record; fields are read from the store on demand. */
@@ -156,7 +175,7 @@ class StoredOption implements ConfigOption {
   private prev: ConfigOption | undefined | null = null; // null: not looked up yet
 
   constructor(
-    private readonly store: OptionStore,
+    private readonly store: OptionStore<unknown>,
     private readonly o: number,
   ) {}
 
@@ -173,7 +192,7 @@ class StoredOption implements ConfigOption {
     return this.store.field(this.o, R_COL);
   }
   get value(): Value {
-    if (this.v === undefined) this.v = valueOf(this.store, this.o);
+    if (this.v === undefined) this.v = this.store.valueOf(this.o);
     return this.v;
   }
   get previous(): ConfigOption | undefined {
@@ -186,7 +205,7 @@ class StoredOption implements ConfigOption {
 }
 
 /**
- * The children of the big scopes of a tree (more than a few children: model.ts), keyed by
+ * The children of the big scopes of a tree (more than a few children: scope.ts), keyed by
  * (parent id, interned name key, instance text), in one open-addressing table. Compared with Maps
  * per scope keyed by instance strings, the engine never hashes the freshly sliced instance strings
  * (the caller passes a hash the parser computed from the code units it scanned anyway) and a big
@@ -203,7 +222,7 @@ export class ChildTable<N> {
   private readonly parents: number[] = [];
   private readonly keyIds: number[] = [];
   private parentIds = 0;
-  /** After a too-long probe sequence (MAX_PROBES in parser.ts): every entry by a text key. */
+  /** After a too-long probe sequence (MAX_PROBES in names.ts): every entry by a text key. */
   private byKey: Map<string, N> | undefined;
 
   /** A new parent id (one per big scope). */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generateBenchConfig } from '../../../src/config/bench-gen.js';
+import { generateBenchConfig } from '../../../bench/bench-gen.js';
 import { checkJson, loadConfig, loadSecurity } from '../../../src/config/index.js';
 import { tmpDir } from './helpers.js';
 
