@@ -61,9 +61,8 @@ export function untrusted(st: Stats, path: string): string | null {
 function fixFor(st: Stats, comp: string): string {
   if (st.isSymbolicLink()) return `fix: replace it with a symlink made by root (ln -sfn as root), or name the target itself`;
   if (st.isDirectory() && (st.mode & 0o1000) !== 0) return `fix: move it out of the shared folder ${comp} into one only root can write (e.g. /etc/ecelerity)`;
-  const what = st.isDirectory() ? 'chmod go-w' : 'chmod 0644';
   const docker = st.isDirectory() ? '' : ', or COPY --chmod=0644 in a Dockerfile';
-  return `fix: chown root:root '${comp}' && ${what} '${comp}'${docker}`;
+  return `fix: chown root:root '${comp}' && chmod go-w '${comp}'${docker}`;
 }
 
 function refuse(kind: PathKind, given: string, comp: string, st: Stats, why: string, last: boolean): never {

@@ -184,7 +184,7 @@ CONF
   chmod 0664 "$conf"
   run --separate-stderr "$SECWRAP" -c "$conf" -- touch "$(marker)"
   refused_line "$conf is owned by root with mode 0664, writable by group on a writable mount"
-  [[ $stderr == *"chown root:root '$conf' && chmod 0644 '$conf', or COPY --chmod=0644 in a Dockerfile"* ]] || fail "$stderr"
+  [[ $stderr == *"chown root:root '$conf' && chmod go-w '$conf', or COPY --chmod=0644 in a Dockerfile"* ]] || fail "$stderr"
 }
 
 @test "2. --chroot through a user's symlink jail -> / is refused" {

@@ -64,7 +64,7 @@ test('the file itself: group or other write, or another owner, is refused with t
   }
   chmodSync(f, 0o644);
   chownSync(f, 4321, 0);
-  assert.throws(() => walkTrusted(f, 'config'), new RegExp(`untrusted config file ${f}: ${f} is owned by uid 4321 with mode 0644.*fix: chown root:root '${f}' && chmod 0644 '${f}', or COPY --chmod=0644`));
+  assert.throws(() => walkTrusted(f, 'config'), new RegExp(`untrusted config file ${f}: ${f} is owned by uid 4321 with mode 0644.*fix: chown root:root '${f}' && chmod go-w '${f}', or COPY --chmod=0644`));
 });
 
 test('every directory on the way counts, and a relative path walks the working directory', () => {
