@@ -66,8 +66,9 @@ export function fastRunArgs(argv: readonly string[]): RunArgs | null {
     }
     if (name === undefined) return null; // unknown, grouped or help/version: yargs decides
     const spec = DROP_OPTIONS[name];
-    // Twice: yargs' reading is not getopt's (`--preserve-fds 3 --preserve-fds 1` gives 4).
-    if (spec.flag in flags) return null;
+    const repeatable = 'repeatable' in spec && spec.repeatable;
+    // Twice: yargs decides (only a repeatable option collects its values here).
+    if (spec.flag in flags && !repeatable) return null;
     if (spec.type === 'boolean') {
       if (inline !== undefined) return null;
       flags[spec.flag] = true;
@@ -75,7 +76,8 @@ export function fastRunArgs(argv: readonly string[]): RunArgs | null {
     }
     const v = valueOf(name, inline ?? argv[++i]);
     if (v === null) return null;
-    flags[spec.flag] = v;
+    if (repeatable) ((flags[spec.flag] ??= []) as unknown[]).push(v);
+    else flags[spec.flag] = v;
   }
   const command = argv.slice(i);
   if (command.length === 0) return null; // no command: yargs prints the usage
