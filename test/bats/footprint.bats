@@ -76,6 +76,9 @@ allowed() {
     /proc/self/*) return 0 ;;
     # The kernel's last capability: capability texts and sets are checked against it.
     /proc/sys/kernel/cap_last_cap) return 0 ;;
+    # The kernel's ceiling for RLIMIT_NOFILE: a config run plans Momentum's descriptor limit
+    # (server_max_file_descriptors, or its default capped at fs.nr_open).
+    /proc/sys/fs/nr_open) return 0 ;;
     # NSS, for the user and group lookups (getpwnam_r, getgrnam_r, initgroups): its config, the
     # files it names, glibc's stat of "/" (it reloads nsswitch.conf after a chroot), and the
     # folder where libnss_systemd looks for user-database services when nsswitch.conf names it.
