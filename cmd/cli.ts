@@ -33,6 +33,8 @@ function dropOptions<T>(y: Argv<T>): Argv<T> {
       describe: spec.describe,
       ...('alias' in spec ? { alias: spec.alias } : {}),
       ...('requiresArg' in spec ? { requiresArg: spec.requiresArg } : {}),
+      // One value per occurrence, collected: --rlimit a --rlimit b (never the command's words).
+      ...('repeatable' in spec && spec.repeatable ? { array: true, nargs: 1 } : {}),
     }) as Argv<T>;
   }
   return y.conflicts('keep-env', 'reset-env');
@@ -81,8 +83,9 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
     .locale('en')
     .detectLocale(false)
     // The run path stops at the command's name (its own options follow); subcommands parse fully.
-    // `caps TEXT...` is a variadic positional, which yargs collects as duplicates.
-    .parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': isRun, 'duplicate-arguments-array': argv[0] === 'caps' })
+    // `caps TEXT...` is a variadic positional, which yargs collects as duplicates; the run path and
+    // explain collect them too (repeatable options; flagsFrom keeps the last of the others).
+    .parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': isRun, 'duplicate-arguments-array': argv[0] !== 'check' })
     .usage('secwrap [options] [-c FILE] -- COMMAND [ARG...]\n\nDrop root to the identity and capabilities of an ecelerity.conf security scope (or flags), then execve COMMAND in this PID.')
     .command(
       '$0',

@@ -3,7 +3,7 @@
  * parse → resolve → plan → apply → verify → exec.
  */
 import { capFromText, capsReport, privilegesFromText } from '../src/caps/index.js';
-import { checkJson, loadConfig, loadSecurity, securityScope, type SecurityScope } from '../src/config/index.js';
+import { checkJson, loadConfig, securityScope, serverMaxFileDescriptors, type SecurityScope } from '../src/config/index.js';
 import { ConfigError, SecwrapError } from '../src/errors.js';
 import { apply } from '../src/apply/apply.js';
 import { missingPrivileges } from '../src/apply/preflight.js';
@@ -11,8 +11,8 @@ import { StatusReader, readState } from '../src/proc/status.js';
 import { handOff } from '../src/exec/handoff.js';
 import { ownCommandBytes } from '../src/exec/argv.js';
 import { buildPlan, type Plan } from '../src/plan/plan.js';
-import { planToDocker, planToJson, planToK8s, planToText } from '../src/plan/format.js';
-import { buildRequest, type Flags } from '../src/plan/request.js';
+import { planToDocker, planToJson, planToK8s, planToText, unmapped } from '../src/plan/format.js';
+import { buildRequest, type ConfigGlobals, type Flags } from '../src/plan/request.js';
 import { isatty } from '../src/libc/libc.js';
 import { checkChrootPath, configOpener } from '../src/trust/trust.js';
 import { mustEnforceTrust } from '../src/trust/privilege.js';
@@ -30,16 +30,22 @@ const err = (s: string): void => {
   }
 };
 
-/** The config's security scope (trust-checked as it is read), or null without -c. */
-function scopeOf(flags: Flags, enforce: boolean): SecurityScope | null {
-  return flags.config === undefined ? null : loadSecurity(flags.config, { open: configOpener(enforce) });
+/**
+ * The config's security scope and the one global option secwrap applies (trust-checked as the
+ * file is read), or nulls without -c.
+ */
+function configOf(flags: Flags, enforce: boolean): { scope: SecurityScope | null; globals: ConfigGlobals | null } {
+  if (flags.config === undefined) return { scope: null, globals: null };
+  const doc = loadConfig(flags.config, { open: configOpener(enforce) });
+  return { scope: securityScope(doc), globals: { serverMaxFileDescriptors: serverMaxFileDescriptors(doc) } };
 }
 
 /** `status`: an open reader of /proc/self/status when the caller has one (the run path). */
 function makePlan(flags: Flags, command: string[], status?: StatusReader): Plan {
   const state = status ? status.read() : readState();
   const enforce = mustEnforceTrust(state);
-  const req = buildRequest(flags, scopeOf(flags, enforce), command);
+  const { scope, globals } = configOf(flags, enforce);
+  const req = buildRequest(flags, scope, command, globals);
   if (req.chroot !== undefined) req.chroot = checkChrootPath(req.chroot, enforce);
   return buildPlan(req, { state, pid: process.pid, env: process.env, stdinIsTty: isatty(0) });
 }
@@ -65,6 +71,8 @@ export function explain(flags: Flags, command: string[], format: string): void {
   const missing = missingPrivileges(plan);
   const text = format === 'json' ? JSON.stringify(planToJson(plan, missing), null, 2) + '\n' : format === 'docker' ? planToDocker(plan) : format === 'k8s' ? planToK8s(plan) : planToText(plan, missing);
   out(text);
+  // The docker flags stay one line for $(…); what they cannot say goes to stderr.
+  if (format === 'docker') for (const n of unmapped(plan, 'docker')) err(`secwrap: note: ${n}\n`);
 }
 
 /**
@@ -79,7 +87,9 @@ export function check(file: string, opts: { syntaxOnly: boolean; json: boolean }
     if (opts.syntaxOnly) {
       scope = securityScope(loadConfig(file, { followIncludes: false, validate: false, open }), { validate: false });
     } else {
-      scope = loadSecurity(file, { open });
+      const doc = loadConfig(file, { open });
+      scope = securityScope(doc);
+      serverMaxFileDescriptors(doc); // its value must be a whole number above 0
       validateTexts(scope);
       if (scope.settings.chroot !== undefined) {
         try {

@@ -66,9 +66,10 @@ export function fastRunArgs(argv: readonly string[]): RunArgs | null {
     }
     if (name === undefined) return null; // unknown, grouped or help/version: yargs decides
     const spec = DROP_OPTIONS[name];
+    const repeatable = 'repeatable' in spec && spec.repeatable;
     // Twice: the CLI refuses it (./options.ts repeatedOption; yargs read `--preserve-fds 3
-    // --preserve-fds 1` as 4).
-    if (spec.flag in flags) return null;
+    // --preserve-fds 1` as 4). Only a repeatable option collects its values here.
+    if (spec.flag in flags && !repeatable) return null;
     if (spec.type === 'boolean') {
       if (inline !== undefined) return null;
       flags[spec.flag] = true;
@@ -76,7 +77,8 @@ export function fastRunArgs(argv: readonly string[]): RunArgs | null {
     }
     const v = valueOf(name, inline ?? argv[++i]);
     if (v === null) return null;
-    flags[spec.flag] = v;
+    if (repeatable) ((flags[spec.flag] ??= []) as unknown[]).push(v);
+    else flags[spec.flag] = v;
   }
   const command = argv.slice(i);
   if (command.length === 0) return null; // no command: yargs prints the usage

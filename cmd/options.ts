@@ -13,6 +13,8 @@ export interface OptionSpec {
   requiresArg?: boolean;
   /** The Flags field it sets. */
   flag: keyof Flags;
+  /** May be given more than once; the values are collected in order (an array). */
+  repeatable?: boolean;
 }
 
 export const DROP_OPTIONS = {
@@ -28,6 +30,17 @@ export const DROP_OPTIONS = {
   'reset-env': { type: 'boolean', describe: 'only TERM kept; PATH, HOME, USER, LOGNAME, SHELL set', flag: 'resetEnv' },
   'new-session': { type: 'boolean', describe: 'start a new session (setsid), against TTY injection', flag: 'newSession' },
   verbose: { alias: 'v', type: 'boolean', describe: 'print each step to stderr', flag: 'verbose' },
+  rlimit: { type: 'string', describe: "resource limit NAME=SOFT[:HARD] (prlimit's names; unlimited); repeatable", requiresArg: true, flag: 'rlimit', repeatable: true },
+  umask: { type: 'string', describe: 'umask for the command (octal, e.g. 027)', requiresArg: true, flag: 'umask' },
+  securebits: { type: 'string', describe: "securebits, setpriv's syntax: (+|-)BIT,... (noroot, no_setuid_fixup, …_locked)", requiresArg: true, flag: 'securebits' },
+  pdeathsig: { type: 'string', describe: 'parent-death signal: keep, clear or a signal name', requiresArg: true, flag: 'pdeathsig' },
+  'keep-groups': { type: 'boolean', describe: "keep the caller's supplementary groups", flag: 'keepGroups' },
+  'clear-groups': { type: 'boolean', describe: 'no supplementary groups', flag: 'clearGroups' },
+  'init-groups': { type: 'boolean', describe: "the user's groups from initgroups(3) (the default with a user)", flag: 'initGroups' },
+  'landlock-access': { type: 'string', describe: 'Landlock: rights to restrict, fs or fs:RIGHT,...; repeatable', requiresArg: true, flag: 'landlockAccess', repeatable: true },
+  'landlock-rule': { type: 'string', describe: 'Landlock: allow path-beneath:RIGHT,...:PATH; repeatable', requiresArg: true, flag: 'landlockRule', repeatable: true },
+  'apparmor-profile': { type: 'string', describe: 'AppArmor profile for the command', requiresArg: true, flag: 'apparmorProfile' },
+  'selinux-label': { type: 'string', describe: 'SELinux label for the command', requiresArg: true, flag: 'selinuxLabel' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type DropOption = keyof typeof DROP_OPTIONS;
@@ -37,7 +50,9 @@ export const PARSER_CONFIGURATION = {
   'populate--': true,
   'boolean-negation': false, // --no-new-privs is an option, not the negation of --new-privs
   'parse-positional-numbers': false, // the command's arguments stay byte for byte ("010")
-  'duplicate-arguments-array': false, // -u a -u b: the last one wins, as with getopt
+  // Repeated options are collected (the repeatable ones need it); for the others flagsFrom keeps
+  // the last value, as getopt does: -u a -u b is -u b.
+  'duplicate-arguments-array': true,
 } as const;
 
 export const SUBCOMMANDS: ReadonlySet<string> = new Set(['check', 'explain', 'caps', 'completion']);
@@ -46,7 +61,10 @@ export const SUBCOMMANDS: ReadonlySet<string> = new Set(['check', 'explain', 'ca
 export function flagsFrom(args: Record<string, unknown>): Flags {
   const flags: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(DROP_OPTIONS)) {
-    if (args[name] !== undefined) flags[spec.flag] = args[name];
+    const v = args[name];
+    if (v === undefined) continue;
+    if ('repeatable' in spec && spec.repeatable) flags[spec.flag] = Array.isArray(v) ? v.map(String) : [String(v)];
+    else flags[spec.flag] = Array.isArray(v) ? v[v.length - 1] : v;
   }
   return flags as Flags;
 }
@@ -81,15 +99,19 @@ const GLOBAL_OPTIONS = [
  */
 export function repeatedOption(argv: readonly string[]): string | undefined {
   const sub = argv[0] !== undefined && SUBCOMMANDS.has(argv[0]) ? argv[0] : undefined;
-  const table: (readonly [string, string | undefined, boolean])[] = [...GLOBAL_OPTIONS];
+  // [name, alias, takes a value, may repeat (--rlimit, --landlock-*: each adds one)]
+  const table: (readonly [string, string | undefined, boolean, boolean?])[] = [...GLOBAL_OPTIONS];
   if (sub === undefined || sub === 'explain') {
-    for (const [name, spec] of Object.entries(DROP_OPTIONS)) table.push([name, 'alias' in spec ? spec.alias : undefined, spec.type !== 'boolean']);
+    for (const [name, spec] of Object.entries(DROP_OPTIONS)) {
+      table.push([name, 'alias' in spec ? spec.alias : undefined, spec.type !== 'boolean', 'repeatable' in spec && spec.repeatable]);
+    }
   }
   if (sub !== undefined) table.push(...(OWN_OPTIONS[sub] ?? []));
   const long = new Map(table.map((o) => [o[0], o] as const));
   const short = new Map(table.filter((o) => o[1] !== undefined).map((o) => [o[1]!, o] as const));
   const seen = new Set<string>();
-  const add = (o: readonly [string, string | undefined, boolean]): boolean => {
+  const add = (o: readonly [string, string | undefined, boolean, boolean?]): boolean => {
+    if (o[3]) return false;
     if (seen.has(o[0])) return true;
     seen.add(o[0]);
     return false;

@@ -158,7 +158,8 @@ flags=$(run --entrypoint /usr/local/bin/secwrap "$IMG_EXAMPLE" \
   explain --format docker -c /etc/ecelerity/ecelerity.conf 2>"$scratch/explain.err")
 rc=$?
 echo "# explain --format docker: $flags"
-if [[ $rc -eq 0 && "$flags" =~ ^--cap-drop\ ALL(\ --cap-add\ [A-Z_]+)+$ ]]; then
+# (a config run also plans Momentum's descriptor limit: --ulimit nofile=N:N)
+if [[ $rc -eq 0 && "$flags" =~ ^--cap-drop\ ALL(\ --cap-add\ [A-Z_]+)+(\ --ulimit\ [a-z]+=-?[0-9]+:-?[0-9]+)*$ ]]; then
   ok "secwrap explain --format docker prints the docker run flags"
 else
   no "secwrap explain --format docker (rc=$rc: $(head -c 300 "$scratch/explain.err"))"

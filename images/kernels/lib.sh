@@ -22,9 +22,10 @@ KERNEL_LINES=(
 )
 
 # The guest's root file system: debootstrap of bookworm, minbase plus what the bats suites use
-# (strace: footprint.bats traces the executable in every guest).
+# (strace: footprint.bats traces the executable in every guest; apparmor: parity.bats loads a
+# profile with apparmor_parser where the guest's kernel runs AppArmor).
 ROOTFS_SUITE=bookworm
-ROOTFS_INCLUDE="libcap2-bin,procps,gawk,libstdc++6,libatomic1,strace"
+ROOTFS_INCLUDE="libcap2-bin,procps,gawk,libstdc++6,libatomic1,strace,apparmor"
 
 # Modules the initramfs loads when they are not built in (with their dependencies).
 INITRAMFS_MODULES="virtio_pci virtio_blk virtiofs"

@@ -10,7 +10,8 @@
 # and nothing failed.
 #   KERNELS="5.10 6.1 6.12"   which lines to run (ids from lib.sh; default: all)
 #   KERNEL_BATS="…"           bats files to run in every guest (default: the guest smoke suite and
-#                             the engine suites: plan matrix vs setpriv, faults, hand-off, trust,
+#                             the engine suites: plan matrix vs setpriv, setpriv parity (securebits,
+#                             pdeathsig, group modes, limits, Landlock, AppArmor), faults, hand-off, trust,
 #                             and the executable's file footprint, which also depends on the guest's
 #                             kernel, cgroups and libraries; ship.bats and cli.bats test the build
 #                             and the CLI, not the kernel)
@@ -22,7 +23,7 @@ source "$(dirname "$0")/lib.sh"
 [[ $(id -u) -eq 0 ]] || { echo "test-kernels: must run as root (debootstrap, virtiofsd)" >&2; exit 1; }
 
 export KERNEL_RUN_TAG="$$"
-export KERNEL_BATS="${KERNEL_BATS:-images/kernels/kernel-smoke.bats test/bats/engine-setpriv.bats test/bats/engine-faults.bats test/bats/engine-handoff.bats test/bats/trust.bats test/bats/boundary.bats test/bats/footprint.bats}"
+export KERNEL_BATS="${KERNEL_BATS:-images/kernels/kernel-smoke.bats test/bats/engine-setpriv.bats test/bats/parity.bats test/bats/engine-faults.bats test/bats/engine-handoff.bats test/bats/trust.bats test/bats/boundary.bats test/bats/footprint.bats}"
 children=() out=
 finish() {
   for p in "${children[@]}"; do kill -TERM "$p" 2>/dev/null; done

@@ -10,6 +10,8 @@ import * as libc from '../libc/libc.js';
 import type { Plan } from '../plan/plan.js';
 import { isHandOff, type ApplyStep } from '../plan/steps.js';
 import type { ProcState, StatusReader } from '../proc/status.js';
+import { LimitsReader } from '../proc/limits.js';
+import { writeExecLabel } from './lsm.js';
 import { missingPrivileges } from './preflight.js';
 import { verify } from './verify.js';
 
@@ -24,19 +26,49 @@ export function apply(plan: Plan, log: Log, status: StatusReader): ProcState {
   const missing = missingPrivileges(plan);
   if (missing.length) throw new SecwrapError(missing[0]!);
   let verified: ProcState | undefined;
+  const held: Held = { pathFds: new Map() };
   for (const step of plan.steps) {
     if (isHandOff(step)) break;
     log(`${step.op}: ${step.detail}`);
-    verified = run(step, plan, status);
+    verified = run(step, plan, status, held);
   }
   // The plan always ends its credential steps with `verify`; a plan without it is a bug.
   if (verified === undefined) throw new SecwrapError('the plan has no verification step: refused');
   return verified;
 }
 
+/** What one step opens for a later one: /proc/self/limits, the Landlock rule paths. */
+interface Held {
+  limits?: LimitsReader;
+  pathFds: Map<string, number>;
+}
+
 /** One credential step. Returns the verified state for `verify`, else undefined. */
-function run(step: ApplyStep, plan: Plan, status: StatusReader): ProcState | undefined {
+function run(step: ApplyStep, plan: Plan, status: StatusReader, held: Held): ProcState | undefined {
   switch (step.op) {
+    case 'rlimits':
+      held.limits = new LimitsReader(); // opened before any chroot, read by verify
+      for (const l of step.limits) libc.setrlimit(l.resource, l.soft, l.hard, `${l.name} ${l.soft}:${l.hard}`);
+      return undefined;
+    case 'umask':
+      libc.umask(step.mask);
+      return undefined;
+    case 'lsm-label':
+      writeExecLabel(step.lsm, step.label);
+      return undefined;
+    case 'landlock-paths':
+      for (const p of step.paths) if (!held.pathFds.has(p)) held.pathFds.set(p, openRulePath(p));
+      return undefined;
+    case 'securebits':
+      if (step.raise) libc.capset(step.raise);
+      libc.prctl(libc.PR_SET_SECUREBITS, step.bits, 0, 0, 0, 'securebits');
+      return undefined;
+    case 'pdeathsig':
+      libc.prctl(libc.PR_SET_PDEATHSIG, step.signal, 0, 0, 0, 'parent-death signal');
+      return undefined;
+    case 'landlock':
+      landlock(step, held.pathFds);
+      return undefined;
     case 'new-session':
       newSession();
       return undefined;
@@ -73,7 +105,32 @@ function run(step: ApplyStep, plan: Plan, status: StatusReader): ProcState | und
       libc.prctl(libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
       return undefined;
     case 'verify':
-      return verify(plan, status);
+      return verify(plan, status, held.limits);
+  }
+}
+
+function openRulePath(path: string): number {
+  try {
+    return libc.openPath(path);
+  } catch (e) {
+    throw new SecwrapError(`--landlock-rule: cannot open ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** A ruleset handling `handled`, one path-beneath rule per path, then restrict this thread. */
+function landlock(step: Extract<ApplyStep, { op: 'landlock' }>, pathFds: Map<string, number>): void {
+  const ruleset = libc.landlockCreateRuleset(step.handled);
+  try {
+    for (const r of step.rules) {
+      const fd = pathFds.get(r.path);
+      if (fd === undefined) throw new SecwrapError(`--landlock-rule: ${r.path} was not opened`);
+      libc.landlockAddPathRule(ruleset, r.rights, fd, r.path);
+    }
+    libc.landlockRestrictSelf(ruleset);
+  } finally {
+    libc.close(ruleset);
+    for (const fd of pathFds.values()) libc.close(fd);
+    pathFds.clear();
   }
 }
 

@@ -49,3 +49,4 @@ export function loadSecurity(path: string, opts: LoadOptions = {}): SecurityScop
   const doc = loadConfig(path, opts);
   return securityScope(doc, opts.validate === false ? { validate: false } : {});
 }
+export { serverMaxFileDescriptors, MOMENTUM_MAX_FILE_DESCRIPTORS, type GlobalSetting } from './globals.js';

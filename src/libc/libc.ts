@@ -156,6 +156,7 @@ const ERRNO_NAMES: Record<number, [string, string]> = {
   38: ['ENOSYS', 'Function not implemented'],
   40: ['ELOOP', 'Too many levels of symbolic links'],
   6: ['ENXIO', 'No such device or address'],
+  95: ['EOPNOTSUPP', 'Operation not supported'],
 };
 
 export function errnoName(e: number): string {
@@ -507,4 +508,117 @@ export function execvp(argv: readonly Buffer[]): number {
     m.view.writeBigUInt64LE(0n, 8 * argv.length);
     return callRaw<number>('execvp', T.I32, [T.BigInt, T.BigInt], [m.addr + BigInt(ptrBytes), m.addr]).errnoCode;
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process attributes: resource limits, umask, securebits, the parent-death signal.
+
+/** RLIM_INFINITY: an unsigned 64-bit all-ones limit ("unlimited"). */
+export const RLIM_INFINITY = 0xffffffffffffffffn;
+
+export interface Rlimit {
+  soft: bigint;
+  hard: bigint;
+}
+
+/** prlimit(0, resource, NULL, &old): the calling process's limits. */
+export function getrlimit(resource: number): Rlimit {
+  return withMemory(16, (m) => {
+    callInt('prlimit', [T.I32, T.I32, T.BigInt, T.BigInt], [0, resource, 0n, m.addr], `resource ${resource}`);
+    return { soft: m.view.readBigUInt64LE(0), hard: m.view.readBigUInt64LE(8) };
+  });
+}
+
+/** prlimit(0, resource, &new, NULL). Raising the hard limit needs CAP_SYS_RESOURCE. */
+export function setrlimit(resource: number, soft: bigint, hard: bigint, context?: string): void {
+  withMemory(16, (m) => {
+    m.view.writeBigUInt64LE(soft, 0);
+    m.view.writeBigUInt64LE(hard, 8);
+    callInt('prlimit', [T.I32, T.I32, T.BigInt, T.BigInt], [0, resource, m.addr, 0n], context);
+  });
+}
+
+/** umask(2): sets the mask, returns the previous one (it cannot fail). */
+export function umask(mask: number): number {
+  return callRaw<number>('umask', T.I32, [T.I32], [mask & 0o777]).value;
+}
+
+export const PR_SET_PDEATHSIG = 1;
+export const PR_GET_PDEATHSIG = 2;
+export const PR_GET_SECUREBITS = 27;
+export const PR_SET_SECUREBITS = 28;
+
+/** The calling thread's securebits (prctl(PR_GET_SECUREBITS)). */
+export function getSecurebits(): number {
+  return callInt('prctl', [T.I32, T.I64, T.I64, T.I64, T.I64], [PR_GET_SECUREBITS, 0, 0, 0, 0]);
+}
+
+/** The parent-death signal (0: none), through prctl(PR_GET_PDEATHSIG, &sig). */
+export function getPdeathsig(): number {
+  return withMemory(4, (m) => {
+    callInt('prctl', [T.I32, T.BigInt, T.I64, T.I64, T.I64], [PR_GET_PDEATHSIG, m.addr, 0, 0, 0]);
+    return m.view.readInt32LE(0);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Landlock, through its raw system calls (glibc has no wrappers). The numbers are the same on
+// x86-64 and arm64: Landlock came after the syscall tables were unified (444-446 everywhere).
+
+const SYS_LANDLOCK_CREATE_RULESET = 444;
+const SYS_LANDLOCK_ADD_RULE = 445;
+const SYS_LANDLOCK_RESTRICT_SELF = 446;
+const LANDLOCK_CREATE_RULESET_VERSION = 1;
+const LANDLOCK_RULE_PATH_BENEATH = 1;
+export const EOPNOTSUPP = 95;
+export const ENOSYS = 38;
+
+function rawSyscall(nr: number, types: TypeCode[], args: unknown[]): ErrnoResult<number> {
+  const r = callRaw<number | bigint>('syscall', T.I64, [T.I64, ...types], [nr, ...args]);
+  return { value: Number(r.value), errnoCode: r.errnoCode };
+}
+
+/** The Landlock ABI version the kernel offers, or the errno that says why there is none. */
+export function landlockAbi(): { abi: number } | { errno: number } {
+  const r = rawSyscall(SYS_LANDLOCK_CREATE_RULESET, [T.BigInt, T.I64, T.I64], [0n, 0, LANDLOCK_CREATE_RULESET_VERSION]);
+  return r.value > 0 ? { abi: r.value } : { errno: r.errnoCode };
+}
+
+/** landlock_create_ruleset with only handled_access_fs (the 8-byte form every ABI accepts). */
+export function landlockCreateRuleset(handledFs: bigint): number {
+  return withMemory(8, (m) => {
+    m.view.writeBigUInt64LE(handledFs, 0);
+    const r = rawSyscall(SYS_LANDLOCK_CREATE_RULESET, [T.BigInt, T.I64, T.I64], [m.addr, 8, 0]);
+    if (r.value < 0) throw new LibcError('landlock_create_ruleset', r.errnoCode);
+    return r.value;
+  });
+}
+
+/** landlock_add_rule(PATH_BENEATH): struct landlock_path_beneath_attr is packed (8 + 4 bytes). */
+export function landlockAddPathRule(rulesetFd: number, allowed: bigint, parentFd: number, context: string): void {
+  withMemory(12, (m) => {
+    m.view.writeBigUInt64LE(allowed, 0);
+    m.view.writeInt32LE(parentFd, 8);
+    const r = rawSyscall(SYS_LANDLOCK_ADD_RULE, [T.I64, T.I64, T.BigInt, T.I64], [rulesetFd, LANDLOCK_RULE_PATH_BENEATH, m.addr, 0]);
+    if (r.value < 0) throw new LibcError('landlock_add_rule', r.errnoCode, context);
+  });
+}
+
+export function landlockRestrictSelf(rulesetFd: number): void {
+  const r = rawSyscall(SYS_LANDLOCK_RESTRICT_SELF, [T.I64, T.I64], [rulesetFd, 0]);
+  if (r.value < 0) throw new LibcError('landlock_restrict_self', r.errnoCode);
+}
+
+/** O_PATH | O_CLOEXEC (the same values on x86-64 and arm64). */
+const O_PATH = 0o10000000;
+const O_CLOEXEC = 0o2000000;
+
+/** open(path, O_PATH | O_CLOEXEC): a handle on a file or directory, for a Landlock rule. */
+export function openPath(path: string): number {
+  assertNoNul('path', path);
+  return callInt('open', [T.String, T.I32], [path, O_PATH | O_CLOEXEC], path);
+}
+
+export function close(fd: number): void {
+  callInt('close', [T.I32], [fd], `fd ${fd}`);
 }

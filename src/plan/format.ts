@@ -4,7 +4,8 @@
  * of `missing`, what apply's pre-check says secwrap lacks (src/apply/preflight.ts).
  */
 import { maskToHex, maskToNames } from '../caps/index.js';
-import { CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT, type Identity, type Plan } from './plan.js';
+import { CAP_SETGID, CAP_SETPCAP, CAP_SETUID, CAP_SYS_CHROOT, fmtLimit, fmtMode, type Identity, type Plan } from './plan.js';
+import { landlockRightNames, RLIM_INFINITY, securebitsNames, signalName } from './specs.js';
 
 const fmt = (i: Identity | null): string => (i === null ? 'unchanged' : i.name === null ? `${i.id}` : `${i.id}(${i.name})`);
 const capNames = (mask: bigint): string => maskToNames(mask).join(',') || 'none';
@@ -39,6 +40,12 @@ export function planToJson(plan: Plan, missing: readonly string[]): Record<strin
     },
     privileges: plan.privileges,
     noNewPrivs: plan.noNewPrivs,
+    limits: plan.limits.map((l) => ({ name: l.name, soft: fmtLimit(l.soft), hard: fmtLimit(l.hard), current: { soft: fmtLimit(l.current.soft), hard: fmtLimit(l.current.hard) }, source: l.source, ...(l.why ? { why: l.why } : {}) })),
+    umask: plan.umask === null ? null : fmtMode(plan.umask),
+    securebits: plan.securebits === null ? null : { value: plan.securebits, names: securebitsNames(plan.securebits) },
+    pdeathsig: plan.pdeathsig === null ? null : { signal: plan.pdeathsig, name: plan.pdeathsig === 0 ? 'none' : signalName(plan.pdeathsig) },
+    landlock: plan.landlock && { abi: plan.landlock.abi, handled: landlockRightNames(plan.landlock.handled).split(','), rules: plan.landlock.rules.map((r) => ({ path: r.path, allow: landlockRightNames(r.rights).split(',') })) },
+    lsmLabel: plan.lsmLabel,
     newSession: plan.newSession,
     keepFds: plan.keepFds,
     env: plan.env,
@@ -67,6 +74,16 @@ export function planToText(plan: Plan, missing: readonly string[]): string {
   }
   if (plan.privileges) lines.push(`  privileges    "${plan.privileges.text}" (Solaris; not applied on Linux)${src('privileges')}`);
   lines.push(`  no_new_privs  ${plan.expect.noNewPrivs ? 'yes' : 'no'}`);
+  // The settings setpriv and Momentum add: printed only when planned.
+  for (const l of plan.limits) lines.push(`  limit         ${l.name} ${fmtLimit(l.soft)}:${fmtLimit(l.hard)} (now ${fmtLimit(l.current.soft)}:${fmtLimit(l.current.hard)})   [${l.source}]`);
+  if (plan.umask !== null) lines.push(`  umask         ${fmtMode(plan.umask)}${src('umask')}`);
+  if (plan.securebits !== null) lines.push(`  securebits    ${securebitsNames(plan.securebits)} (keep_caps is cleared by execve)${src('securebits')}`);
+  if (plan.pdeathsig !== null) lines.push(`  pdeathsig     ${plan.pdeathsig === 0 ? 'cleared' : signalName(plan.pdeathsig)}${src('pdeathsig')}`);
+  if (plan.landlock) {
+    lines.push(`  landlock      ABI ${plan.landlock.abi}; denied unless a rule allows: ${landlockRightNames(plan.landlock.handled)}`);
+    for (const r of plan.landlock.rules) lines.push(`    allow ${r.path}: ${landlockRightNames(r.rights)}`);
+  }
+  if (plan.lsmLabel) lines.push(`  ${plan.lsmLabel.lsm === 'apparmor' ? 'apparmor     ' : 'selinux      '} ${plan.lsmLabel.label}${src('lsmLabel')}`);
   lines.push(`  environment   ${plan.env.mode === 'keep' ? 'untouched' : Object.entries(plan.env.set).map(([k, v]) => `${k}=${v}`).join(' ')}${plan.env.mode === 'reset' ? ' (reset: only TERM kept)' : ''}`);
   lines.push('steps:');
   plan.steps.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(2)}. ${s.op}: ${s.detail}`));
@@ -94,8 +111,40 @@ export function containerCaps(plan: Plan): string[] {
   return maskToNames(all).map((n) => n.replace(/^cap_/, '').toUpperCase());
 }
 
+/** Docker's --ulimit names (go-units): every prlimit name but `as`, which Docker does not take. */
+const DOCKER_ULIMITS = new Set(['core', 'cpu', 'data', 'fsize', 'locks', 'memlock', 'msgqueue', 'nice', 'nofile', 'nproc', 'rtprio', 'rttime', 'sigpending', 'stack']);
+const dockerLimit = (v: bigint): string => (v === RLIM_INFINITY ? '-1' : String(v));
+
+/** SELinux's user:role:type:level (the level may hold colons itself). */
+function seLinuxParts(label: string): { user?: string; role?: string; type?: string; level?: string } {
+  const [user, role, type, ...level] = label.split(':');
+  return { user, role, type, ...(level.length ? { level: level.join(':') } : {}) };
+}
+
+/** What a container runtime cannot set for this plan, one sentence each: secwrap still does it. */
+export function unmapped(plan: Plan, target: 'docker' | 'k8s'): string[] {
+  const out: string[] = [];
+  if (target === 'k8s' && plan.limits.length) {
+    out.push(`Kubernetes has no per-container ulimit: ${plan.limits.map((l) => `${l.name}=${fmtLimit(l.soft)}:${fmtLimit(l.hard)}`).join(', ')} must come from the container runtime's defaults; secwrap sets it (with CAP_SYS_RESOURCE to raise a hard limit)`);
+  }
+  if (target === 'docker') for (const l of plan.limits) if (!DOCKER_ULIMITS.has(l.name)) out.push(`docker run has no --ulimit ${l.name}; secwrap sets it`);
+  if (plan.umask !== null) out.push(`no ${target === 'docker' ? 'docker run flag' : 'securityContext field'} sets the umask (${fmtMode(plan.umask)}); secwrap sets it`);
+  if (plan.securebits !== null) out.push(`securebits (${securebitsNames(plan.securebits)}) have no ${target === 'docker' ? 'docker run' : 'Kubernetes'} equivalent; secwrap sets them`);
+  if (plan.pdeathsig !== null) out.push(`the parent-death signal has no ${target === 'docker' ? 'docker run' : 'Kubernetes'} equivalent; secwrap sets it`);
+  if (plan.landlock) {
+    out.push(`Landlock (${landlockRightNames(plan.landlock.handled)} denied outside ${plan.landlock.rules.map((r) => r.path).join(', ') || 'any path'}) cannot be expressed in ${target === 'docker' ? 'docker run flags' : 'a securityContext'}: no runtime option takes a Landlock ruleset; secwrap applies it`);
+  }
+  return out;
+}
+
 export function planToDocker(plan: Plan): string {
-  return ['--cap-drop ALL', ...containerCaps(plan).map((c) => `--cap-add ${c}`)].join(' ') + '\n';
+  const flags = ['--cap-drop ALL', ...containerCaps(plan).map((c) => `--cap-add ${c}`)];
+  for (const l of plan.limits) if (DOCKER_ULIMITS.has(l.name)) flags.push(`--ulimit ${l.name}=${dockerLimit(l.soft)}:${dockerLimit(l.hard)}`);
+  if (plan.lsmLabel?.lsm === 'apparmor') flags.push(`--security-opt apparmor=${plan.lsmLabel.label}`);
+  if (plan.lsmLabel?.lsm === 'selinux') {
+    for (const [k, v] of Object.entries(seLinuxParts(plan.lsmLabel.label))) if (v) flags.push(`--security-opt label=${k}:${v}`);
+  }
+  return flags.join(' ') + '\n';
 }
 
 export function planToK8s(plan: Plan): string {
@@ -114,6 +163,18 @@ export function planToK8s(plan: Plan): string {
     '    drop:',
     '      - ALL',
     ...(add.length ? ['    add:', ...add.map((c) => `      - ${c}`)] : []),
+    ...k8sLsm(plan),
   ];
+  const notes = unmapped(plan, 'k8s').map((n) => `# ${n}`);
+  if (notes.length) lines.splice(3, 0, ...notes);
   return lines.join('\n') + '\n';
+}
+
+function k8sLsm(plan: Plan): string[] {
+  const l = plan.lsmLabel;
+  if (!l) return [];
+  if (l.lsm === 'apparmor') {
+    return l.label === 'unconfined' ? ['  appArmorProfile:', '    type: Unconfined'] : ['  appArmorProfile:', '    type: Localhost', `    localhostProfile: ${JSON.stringify(l.label)}`];
+  }
+  return ['  seLinuxOptions:', ...Object.entries(seLinuxParts(l.label)).flatMap(([k, v]) => (v ? [`    ${k}: ${JSON.stringify(v)}`] : []))];
 }

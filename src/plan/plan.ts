@@ -7,7 +7,12 @@ import { SecwrapError } from '../errors.js';
 import { capFromText, capToText, capLastCap, maskToNames, privilegesFromText } from '../caps/index.js';
 import { groupName, initGroups, passwdEntry, resolveGroup, resolveGroupList, resolveUser, type PasswdEntry, type ResolvedGroup, type ResolvedUser } from '../identity/resolve.js';
 import { sortedGroups, type ProcState } from '../proc/status.js';
+import { nrOpen } from '../proc/limits.js';
+import { lsmRunning } from '../proc/lsm.js';
+import * as libc from '../libc/libc.js';
+import { MOMENTUM_MAX_FILE_DESCRIPTORS } from '../config/globals.js';
 import { MOMENTUM_DEFAULT_SOURCE, type EnvMode, type Request } from './request.js';
+import { landlockFsMask, landlockRightNames, RLIM_INFINITY, RLIMIT_NOFILE, securebitsFrom, securebitsNames, signalName } from './specs.js';
 import type { Step } from './steps.js';
 
 export type { Step, StepOp } from './steps.js';
@@ -16,6 +21,7 @@ export const CAP_SETGID = 6;
 export const CAP_SETUID = 7;
 export const CAP_SETPCAP = 8;
 export const CAP_SYS_CHROOT = 18;
+export const CAP_SYS_RESOURCE = 24;
 
 export interface Identity {
   id: number;
@@ -44,7 +50,7 @@ export interface Plan {
   /** null: unchanged. */
   user: Identity | null;
   group: Identity | null;
-  groups: { list: Identity[]; from: 'config' | 'flag' | 'initgroups' | 'none' } | null;
+  groups: { list: Identity[]; from: 'config' | 'flag' | 'initgroups' | 'none' | 'keep' | 'clear' } | null;
   chroot: string | null;
   caps: CapPlan | null;
   privileges: { text: string; linux: string; unmapped: string[] } | null;
@@ -53,9 +59,41 @@ export interface Plan {
   /** Descriptors kept open besides 0, 1 and 2. */
   keepFds: number[];
   env: { mode: EnvMode; set: Record<string, string> };
+  /** Resource limits set before the drop (soft, hard), read back from /proc/self/limits. */
+  limits: PlannedLimit[];
+  /** The umask (also in expect), or null: unchanged. */
+  umask: number | null;
+  /** The securebits written (setpriv's meaning, keep_caps included), read back with prctl. */
+  securebits: number | null;
+  /** The parent-death signal set after the drop (0: cleared), read back with prctl. */
+  pdeathsig: number | null;
+  landlock: LandlockPlan | null;
+  /** The LSM label for the command, written to /proc/self/attr/exec. */
+  lsmLabel: { lsm: 'apparmor' | 'selinux'; label: string } | null;
   expect: Expected;
   steps: Step[];
   notes: string[];
+}
+
+export interface PlannedLimit {
+  resource: number;
+  name: string;
+  soft: bigint;
+  hard: bigint;
+  /** The limits found before the drop. */
+  current: { soft: bigint; hard: bigint };
+  /** `--rlimit …`, `server_max_file_descriptors, FILE:LINE:COL`, or Momentum's default. */
+  source: string;
+  /** Why this value, when secwrap chose it (Momentum's default). */
+  why?: string;
+}
+
+export interface LandlockPlan {
+  /** The best ABI the kernel offers. */
+  abi: number;
+  /** The filesystem rights the sandbox handles (denied unless a rule allows them). */
+  handled: bigint;
+  rules: { path: string; rights: bigint }[];
 }
 
 export interface PlanContext {
@@ -139,14 +177,19 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
   const state = ctx.state;
   const lastCap = capLastCap();
   const { user, group } = resolveIdentity(req);
-  const groups = resolveGroups(req, user, group);
+  const groups = resolveGroups(req, user, group, state);
   const caps = parseCaps(req, lastCap, state);
   const privileges = parsePrivileges(req);
+  const limits = req.limits.length || req.nofileDefault ? planLimits(req, state) : [];
+  const securebits = req.securebits ? securebitsFrom(libc.getSecurebits(), req.securebits) : null;
+  const pdeathsig = req.pdeathsig === undefined ? null : req.pdeathsig === 'keep' ? libc.getPdeathsig() : req.pdeathsig === 'clear' ? 0 : req.pdeathsig;
+  const landlock = req.landlock ? planLandlock(req.landlock) : null;
+  const lsmLabel = req.lsmLabel ? checkLsm(req.lsmLabel) : null;
   const expect = expectedState(req, state, user, group, groups, caps);
   const keepFds = keptDescriptors(req, ctx);
   const targetEntry = user ? user.entry : passwdEntry(expect.uid[1] ?? 0);
   const env = { mode: req.env, set: planEnv(req.env, expect.uid[1] ?? 0, targetEntry) };
-  const steps = planSteps(req, state, expect, { groups, caps, keepFds, env, lastCap });
+  const steps = planSteps(req, state, expect, { groups, caps, keepFds, env, lastCap, limits, securebits, pdeathsig, landlock, lsmLabel });
   return {
     command: req.command,
     configFile: req.configFile,
@@ -163,9 +206,15 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
     newSession: req.newSession,
     keepFds,
     env,
+    limits,
+    umask: req.umask ?? null,
+    securebits,
+    pdeathsig,
+    landlock,
+    lsmLabel,
     expect,
     steps,
-    notes: planNotes(req, ctx, state, expect, caps, privileges),
+    notes: planNotes(req, ctx, state, expect, caps, privileges, limits),
   };
 }
 
@@ -181,7 +230,14 @@ function resolveIdentity(req: Request): { user: ResolvedUser | null; group: Reso
 }
 
 /** Supplementary groups: explicit list, else initgroups for a user, else none. Never the caller's. */
-function resolveGroups(req: Request, user: ResolvedUser | null, group: ResolvedGroup | null): Plan['groups'] {
+function resolveGroups(req: Request, user: ResolvedUser | null, group: ResolvedGroup | null, state: ProcState): Plan['groups'] {
+  // setpriv's group modes (request.ts made them exclusive with a list).
+  if (req.groupMode === 'keep') return { list: state.groups.map((id) => ({ id, name: groupName(id) })), from: 'keep' };
+  if (req.groupMode === 'clear') return { list: [], from: 'clear' };
+  if (req.groupMode === 'init') {
+    if (!user?.entry) throw new SecwrapError(`--init-groups: user ${req.user} has no passwd entry, so initgroups(3) has no groups to give`);
+    return { list: initGroups(user).map(gident), from: 'initgroups' };
+  }
   if (req.groups !== undefined) {
     return { list: resolveGroupList(req.groups).map(gident), from: req.sources.groups === '--groups' ? 'flag' : 'config' };
   }
@@ -213,7 +269,8 @@ function expectedState(req: Request, state: ProcState, user: ResolvedUser | null
     inheritable: state.inheritable,
     bounding: state.bounding,
     ambient: state.ambient,
-    noNewPrivs: req.noNewPrivs || state.noNewPrivs,
+    noNewPrivs: req.noNewPrivs || req.landlock !== undefined || state.noNewPrivs,
+    umask: req.umask ?? state.umask,
   };
   if (caps) {
     Object.assign(expect, { effective: caps.retained, permitted: caps.retained, inheritable: caps.inheritable, bounding: caps.inheritable, ambient: caps.retained });
@@ -239,9 +296,20 @@ function planSteps(
   req: Request,
   state: ProcState,
   expect: Expected,
-  p: { groups: Plan['groups']; caps: CapPlan | null; keepFds: number[]; env: Plan['env']; lastCap: number },
+  p: {
+    groups: Plan['groups'];
+    caps: CapPlan | null;
+    keepFds: number[];
+    env: Plan['env'];
+    lastCap: number;
+    limits: PlannedLimit[];
+    securebits: number | null;
+    pdeathsig: number | null;
+    landlock: LandlockPlan | null;
+    lsmLabel: Plan['lsmLabel'];
+  },
 ): Step[] {
-  const { caps, groups, keepFds, env } = p;
+  const { caps, groups, keepFds, env, securebits } = p;
   const uid = expect.uid[0]!;
   const gid = expect.gid[0]!;
   const uidChanges = !sameIds(expect.uid, state.uid);
@@ -252,6 +320,27 @@ function planSteps(
   // Every inherited descriptor close-on-exec but 0 1 2 and the kept ones, while /proc is still
   // there (before chroot). runc closes leaked fds for the same reason: CVE-2024-21626.
   steps.push({ op: 'close-fds', keep: keepFds, detail: `mark every descriptor except 0 1 2${keepFds.length ? ` and ${keepFds[0]}-${keepFds[keepFds.length - 1]}` : ''} close-on-exec` });
+  // Resource limits while still privileged: raising a hard limit needs CAP_SYS_RESOURCE, which
+  // the uid change takes away (Momentum sets its own descriptor limit as root, before it drops).
+  // Before the chroot, so that /proc/self/limits is opened for the verification.
+  if (p.limits.length) {
+    const raise = p.limits.filter((l) => l.hard > l.current.hard);
+    const what = p.limits.map((l) => `${l.name}=${fmtLimit(l.soft)}:${fmtLimit(l.hard)} [${l.source}]`).join(', ');
+    const why = raise.map((l) => `; raises the ${l.name} hard limit above the current ${fmtLimit(l.current.hard)}`).join('');
+    steps.push({ op: 'rlimits', limits: p.limits.map(({ resource, name, soft, hard }) => ({ resource, name, soft, hard })), detail: `setrlimit ${what}${why}`, needs: raise.length ? CAP_SYS_RESOURCE : undefined });
+  }
+  // The umask is no credential and nothing resets it: any time before exec; here, next to the
+  // limits. The verification reads it back (Umask: in /proc/self/status).
+  if (req.umask !== undefined) steps.push({ op: 'umask', mask: req.umask, detail: `umask(${fmtMode(req.umask)})` });
+  // The LSM label of the next execve: written while still root and before no_new_privs (which
+  // forbids most profile transitions), as setpriv does, and before the chroot, since a jail may
+  // have no /proc. Credential changes keep it; execve applies it.
+  if (p.lsmLabel) {
+    const { lsm, label } = p.lsmLabel;
+    steps.push({ op: 'lsm-label', lsm, label, detail: `write "${lsm === 'apparmor' ? `exec ${label}` : label}" to /proc/self/attr/exec (${lsm === 'apparmor' ? 'AppArmor' : 'SELinux'}: applied at execve)` });
+  }
+  // Landlock's rule paths are opened (O_PATH) here, before the chroot: they name host paths.
+  if (p.landlock && p.landlock.rules.length) steps.push({ op: 'landlock-paths', paths: p.landlock.rules.map((r) => r.path), detail: `open ${p.landlock.rules.map((r) => r.path).join(' ')} (O_PATH) for the Landlock rules` });
   // chroot needs CAP_SYS_CHROOT and uid 0: before the uid change; then chdir("/") always, so the
   // old working directory is not reachable through ".".
   if (req.chroot !== undefined) steps.push({ op: 'chroot', dir: req.chroot, detail: `chroot("${req.chroot}") then chdir("/")`, needs: CAP_SYS_CHROOT });
@@ -262,7 +351,8 @@ function planSteps(
     steps.push({ op: 'bounding-set', drop, detail: `drop ${drop.length} capabilities from the bounding set, keeping ${names(caps.inheritable)}`, needs: CAP_SETPCAP });
   }
   // Keep the permitted set across the uid change (per thread; execve clears it again).
-  const keepCaps = caps !== null && uidChanges && wasRoot(state) && expect.uid.every((u) => u !== 0);
+  // Securebits need it too: they are set after the uid change, with CAP_SETPCAP in effect.
+  const keepCaps = (caps !== null || securebits !== null) && uidChanges && wasRoot(state) && expect.uid.every((u) => u !== 0);
   if (keepCaps) steps.push({ op: 'keep-caps', on: true, detail: 'prctl(PR_SET_KEEPCAPS, 1) so the uid change keeps the permitted set' });
   // Groups, then gid, then uid: each needs the privilege the next one gives up.
   if (groups && !sameIds(expect.groups, state.groups)) {
@@ -270,6 +360,13 @@ function planSteps(
   }
   if (!sameIds(expect.gid, state.gid)) steps.push({ op: 'gid', gid, detail: `setresgid(${gid}, ${gid}, ${gid})`, needs: canSetUnprivileged(expect.gid, state.gid) ? undefined : CAP_SETGID });
   if (uidChanges) steps.push({ op: 'uid', uid, detail: `setresuid(${uid}, ${uid}, ${uid})`, needs: canSetUnprivileged(expect.uid, state.uid) ? undefined : CAP_SETUID });
+  // Securebits after the uid change, where setpriv sets them: set before it, no_setuid_fixup
+  // would keep root's capabilities across setresuid. Writing them takes CAP_SETPCAP in effect;
+  // after a change away from root, the permitted set that keep-caps kept is raised for the call.
+  if (securebits !== null) {
+    const raise = keepCaps ? { effective: state.permitted, permitted: state.permitted, inheritable: state.inheritable } : null;
+    steps.push({ op: 'securebits', bits: securebits, raise, detail: `${raise ? 'capset(effective=permitted), then ' : ''}prctl(PR_SET_SECUREBITS, ${securebitsNames(securebits)})`, needs: CAP_SETPCAP });
+  }
   if (caps) {
     // effective = permitted = R, inheritable = R ∪ I.
     steps.push({ op: 'caps', sets: { effective: caps.retained, permitted: caps.retained, inheritable: caps.inheritable }, detail: `capset(effective=permitted=${names(caps.retained)}, inheritable=${names(caps.inheritable)})` });
@@ -279,11 +376,29 @@ function planSteps(
     for (let c = 0; c <= p.lastCap; c++) if (has(caps.retained, c)) raise.push(c);
     steps.push({ op: 'ambient', raise, detail: `clear the ambient set, then raise ${names(caps.retained)}` });
   }
-  if (keepCaps) steps.push({ op: 'keep-caps', on: false, detail: 'prctl(PR_SET_KEEPCAPS, 0): back to the default' });
-  // no_new_privs last among the credential steps (it only forbids gaining privileges).
-  if (req.noNewPrivs) steps.push({ op: 'no-new-privs', detail: 'prctl(PR_SET_NO_NEW_PRIVS, 1)' });
+  else if (securebits !== null && keepCaps) {
+    // The permitted set was kept only to write the securebits: drop it, as the uid change would.
+    steps.push({ op: 'caps', sets: { effective: 0n, permitted: 0n, inheritable: state.inheritable }, detail: 'capset(effective=permitted=none): drop what was kept for the securebits' });
+  }
+  // Not with securebits: they hold keep_caps themselves (setpriv leaves it set), a locked
+  // keep_caps cannot be cleared, and execve clears it anyway.
+  if (keepCaps && securebits === null) steps.push({ op: 'keep-caps', on: false, detail: 'prctl(PR_SET_KEEPCAPS, 0): back to the default' });
+  // The parent-death signal after every credential change, which clears it (a uid, gid or
+  // capability change); setpriv sets it after them too. execve keeps it.
+  if (p.pdeathsig !== null) steps.push({ op: 'pdeathsig', signal: p.pdeathsig, detail: `prctl(PR_SET_PDEATHSIG, ${p.pdeathsig === 0 ? '0): cleared' : `${signalName(p.pdeathsig)})`}` });
+  // no_new_privs last among the credential steps (it only forbids gaining privileges). Landlock
+  // requires it of an unprivileged process, and setpriv sets it with --landlock-access too.
+  if (req.noNewPrivs || p.landlock) steps.push({ op: 'no-new-privs', detail: `prctl(PR_SET_NO_NEW_PRIVS, 1)${req.noNewPrivs ? '' : ' (Landlock needs it)'}` });
+  // Landlock last before the verification: it only restricts, and it must follow the chroot and
+  // every step that opens a path (the verification reads descriptors opened before).
+  if (p.landlock) {
+    const ll = p.landlock;
+    const rules = ll.rules.map((r) => `${r.path}: ${landlockRightNames(r.rights)}`).join('; ');
+    steps.push({ op: 'landlock', handled: ll.handled, rules: ll.rules, detail: `Landlock ABI ${ll.abi}: deny ${landlockRightNames(ll.handled)}${rules ? ` except ${rules}` : ' everywhere'}` });
+  }
   // Read everything back and compare with the plan; the hand-off follows only a verified state.
-  steps.push({ op: 'verify', detail: 'read back uids, gids, groups, capability sets, bounding and ambient sets, no_new_privs; abort on any difference' });
+  const extra = [p.limits.length ? 'limits' : '', req.umask !== undefined ? 'umask' : '', securebits !== null ? 'securebits' : '', p.pdeathsig !== null ? 'pdeathsig' : ''].filter((x) => x);
+  steps.push({ op: 'verify', detail: `read back uids, gids, groups, capability sets, bounding and ambient sets, no_new_privs${extra.length ? ', ' + extra.join(', ') : ''}; abort on any difference` });
   steps.push({ op: 'signals', detail: 'every signal disposition to default, empty signal mask' });
   steps.push({ op: 'stdio', keep: keepFds, detail: 'restore the status flags of 0 1 2 as found at start; clear close-on-exec on kept descriptors' });
   steps.push({ op: 'env', mode: env.mode, set: env.set, detail: env.mode === 'keep' ? 'environment untouched' : `${env.mode === 'reset' ? 'only TERM kept; ' : ''}set ${Object.entries(env.set).map(([k, v]) => `${k}=${v}`).join(' ')}` });
@@ -291,8 +406,10 @@ function planSteps(
   return steps;
 }
 
-function planNotes(req: Request, ctx: PlanContext, state: ProcState, expect: Expected, caps: CapPlan | null, privileges: Plan['privileges']): string[] {
+function planNotes(req: Request, ctx: PlanContext, state: ProcState, expect: Expected, caps: CapPlan | null, privileges: Plan['privileges'], limits: PlannedLimit[]): string[] {
   const notes: string[] = [];
+  for (const l of limits) if (l.why) notes.push(l.why);
+  if (req.landlock && !req.noNewPrivs) notes.push('Landlock sets no_new_privs for the command (as setpriv does)');
   const uid = expect.uid[1];
   if (privileges) notes.push(`privileges "${privileges.text}" is Solaris-only and not applied on Linux; its Linux reading: ${privileges.linux}`);
   if (uid === 0) {
@@ -326,6 +443,73 @@ function momentumDefault<R>(req: Request, key: 'user' | 'group', resolve: () => 
         `create it, or set ${key} = NAME in the security scope of ${req.configFile} (or ${key === 'user' ? '-u' : '-g'} NAME)`,
     );
   }
+}
+
+export function fmtLimit(v: bigint): string {
+  return v === RLIM_INFINITY ? 'unlimited' : String(v);
+}
+export function fmtMode(m: number): string {
+  return '0' + m.toString(8).padStart(3, '0');
+}
+
+/**
+ * The limits: explicit ones as asked (the file's server_max_file_descriptors, --rlimit), and for
+ * a config run without a descriptor limit, Momentum's default: min(3,000,000, fs.nr_open) when
+ * secwrap holds CAP_SYS_RESOURCE, otherwise as far as the current hard limit allows.
+ */
+function planLimits(req: Request, state: ProcState): PlannedLimit[] {
+  const out: PlannedLimit[] = [];
+  for (const l of req.limits) {
+    const current = libc.getrlimit(l.resource);
+    if (l.resource === RLIMIT_NOFILE) {
+      const max = nrOpen();
+      if (l.hard > BigInt(max)) throw new SecwrapError(`${l.source}: a file-descriptor limit of ${fmtLimit(l.hard)} is above the kernel's fs.nr_open ${max}`);
+    }
+    out.push({ resource: l.resource, name: l.name, soft: l.soft, hard: l.hard, current, source: l.source });
+  }
+  if (req.nofileDefault) {
+    const current = libc.getrlimit(RLIMIT_NOFILE);
+    const max = nrOpen();
+    const target = BigInt(Math.min(MOMENTUM_MAX_FILE_DESCRIPTORS, max));
+    const capped = `Momentum's default ${MOMENTUM_MAX_FILE_DESCRIPTORS}${BigInt(MOMENTUM_MAX_FILE_DESCRIPTORS) > target ? ` capped at fs.nr_open ${max}` : ''}`;
+    let v = target;
+    let why = `nofile ${v}: the config sets no server_max_file_descriptors, so ${capped}`;
+    if (!has(state.effective, CAP_SYS_RESOURCE) && target > current.hard) {
+      v = current.hard;
+      why = `nofile ${v}: the config sets no server_max_file_descriptors; ${capped} would raise the hard limit, and secwrap lacks CAP_SYS_RESOURCE, so soft = hard = the current hard limit ${v}`;
+    }
+    out.push({ resource: RLIMIT_NOFILE, name: 'nofile', soft: v, hard: v, current, source: MOMENTUM_DEFAULT_SOURCE, why });
+  }
+  return out;
+}
+
+function planLandlock(ll: NonNullable<Request['landlock']>): LandlockPlan {
+  const r = libc.landlockAbi();
+  if ('errno' in r) {
+    const why = r.errno === libc.ENOSYS ? 'this kernel has no Landlock (ENOSYS)' : r.errno === libc.EOPNOTSUPP ? 'Landlock is built in but disabled (EOPNOTSUPP: add landlock to the lsm= boot parameter)' : `landlock_create_ruleset failed: ${libc.errnoName(r.errno)}`;
+    throw new SecwrapError(`--landlock-access: ${why}; refusing to run the command unconfined`);
+  }
+  const supported = landlockFsMask(r.abi);
+  const handled = ll.access === 'all' ? supported : ll.access;
+  if (handled & ~supported) throw new SecwrapError(`--landlock-access: ${landlockRightNames(handled & ~supported)} not supported by this kernel's Landlock ABI ${r.abi}`);
+  const rules = ll.rules.map((rule) => {
+    const rights = rule.rights ?? handled;
+    if (rights & ~handled) throw new SecwrapError(`--landlock-rule ${rule.path}: ${landlockRightNames(rights & ~handled)} not among the handled rights (--landlock-access)`);
+    if (rule.path.includes('\uFFFD')) throw new SecwrapError(`--landlock-rule: the path ${rule.path} is not valid UTF-8 as given: refused`);
+    return { path: rule.path, rights };
+  });
+  return { abi: r.abi, handled, rules };
+}
+
+function checkLsm(l: NonNullable<Request['lsmLabel']>): Plan['lsmLabel'] {
+  if (!lsmRunning(l.lsm)) {
+    throw new SecwrapError(
+      l.lsm === 'apparmor'
+        ? `--apparmor-profile ${l.label}: AppArmor is not running on this kernel (no /sys/kernel/security/apparmor, and /sys/module/apparmor/parameters/enabled is not Y)`
+        : `--selinux-label ${l.label}: SELinux is not running on this kernel (no /sys/fs/selinux)`,
+    );
+  }
+  return { lsm: l.lsm, label: l.label };
 }
 
 function fmtId(i: Identity): string {

@@ -11,15 +11,22 @@ import type { EnvMode } from './request.js';
 type StepBody =
   | { op: 'new-session' }
   | { op: 'close-fds'; keep: readonly number[] }
+  | { op: 'rlimits'; limits: readonly { resource: number; name: string; soft: bigint; hard: bigint }[] }
+  | { op: 'umask'; mask: number }
+  | { op: 'lsm-label'; lsm: 'apparmor' | 'selinux'; label: string }
+  | { op: 'landlock-paths'; paths: readonly string[] }
   | { op: 'chroot'; dir: string }
   | { op: 'bounding-set'; drop: readonly number[] }
   | { op: 'keep-caps'; on: boolean }
   | { op: 'groups'; gids: readonly number[] }
   | { op: 'gid'; gid: number }
   | { op: 'uid'; uid: number }
+  | { op: 'securebits'; bits: number; raise: CapSets | null }
   | { op: 'caps'; sets: CapSets }
   | { op: 'ambient'; raise: readonly number[] }
+  | { op: 'pdeathsig'; signal: number }
   | { op: 'no-new-privs' }
+  | { op: 'landlock'; handled: bigint; rules: readonly { path: string; rights: bigint }[] }
   | { op: 'verify' }
   | { op: 'signals' }
   | { op: 'stdio'; keep: readonly number[] }

@@ -1,7 +1,7 @@
 /**
  * The calling process's real credential state, as the kernel reports it in /proc/self/status —
  * the very fields util-linux setpriv's result is compared on (Uid Gid Groups CapInh CapPrm CapEff
- * CapBnd CapAmb NoNewPrivs), plus the signal fields the hand-off checks. One read, no per-cap
+ * CapBnd CapAmb NoNewPrivs), plus Umask and the signal fields the hand-off checks. One read, no per-cap
  * system call. The descriptor is opened before any chroot and read again (pread) afterwards, so
  * verification works inside a jail without /proc.
  */
@@ -18,6 +18,8 @@ export interface ProcState {
   bounding: bigint;
   ambient: bigint;
   noNewPrivs: boolean;
+  /** The file mode creation mask (Umask:, Linux 4.7 and later). */
+  umask: number;
   sigIgnored: bigint;
   sigBlocked: bigint;
 }
@@ -45,6 +47,18 @@ function words(s: string): string[] {
   return out;
 }
 
+/** An octal field such as Umask's `0022`, by hand (no RegExp, no parseInt surprises). */
+function octal(s: string): number {
+  let v = 0;
+  if (s.length === 0 || s.length > 4) throw new SecwrapError(`/proc/self/status: bad octal value ${JSON.stringify(s)}`);
+  for (let i = 0; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 7) throw new SecwrapError(`/proc/self/status: bad octal value ${JSON.stringify(s)}`);
+    v = v * 8 + d;
+  }
+  return v;
+}
+
 /** Parse the text of /proc/<pid>/status. Every field must be there (fail closed). */
 export function parseStatus(text: string): ProcState {
   const field = (name: string): string => {
@@ -70,6 +84,7 @@ export function parseStatus(text: string): ProcState {
     bounding: mask('CapBnd'),
     ambient: mask('CapAmb'),
     noNewPrivs: field('NoNewPrivs') === '1',
+    umask: octal(field('Umask')),
     sigIgnored: mask('SigIgn'),
     sigBlocked: mask('SigBlk'),
   };

@@ -76,6 +76,9 @@ allowed() {
     /proc/self/*) return 0 ;;
     # The kernel's last capability: capability texts and sets are checked against it.
     /proc/sys/kernel/cap_last_cap) return 0 ;;
+    # The kernel's ceiling for RLIMIT_NOFILE: a config run plans Momentum's descriptor limit
+    # (server_max_file_descriptors, or its default capped at fs.nr_open).
+    /proc/sys/fs/nr_open) return 0 ;;
     # NSS, for the user and group lookups (getpwnam_r, getgrnam_r, initgroups): its config, the
     # files it names, glibc's stat of "/" (it reloads nsswitch.conf after a chroot), and the
     # folder where libnss_systemd looks for user-database services when nsswitch.conf names it.
@@ -98,6 +101,9 @@ allowed() {
     # V8's worker thread: abseil's mutex, the first time it must wait, reads the number of CPUs
     # and the nominal CPU frequency (so these appear in some runs only).
     /sys/devices/system/cpu/online | /sys/devices/system/cpu/cpu0/tsc_freq_khz) return 0 ;;
+    # glibc's malloc, when it shrinks a thread's heap (arena), asks the kernel's overcommit policy
+    # (check_may_shrink_heap): in some runs only, depending on what the threads freed.
+    /proc/sys/vm/overcommit_memory) return 0 ;;
   esac
   # The libraries the dynamic loader maps: Node's, then libcap and the NSS modules that the
   # native part dlopens; by name in the system's library folders only.

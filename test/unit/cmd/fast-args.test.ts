@@ -95,3 +95,11 @@ test('property: for generated argv, the fast parse agrees with yargs whenever it
     { numRuns: 1500, seed: 4242 },
   );
 });
+
+test('a repeatable option collects its values in both parsers; the others keep the last', () => {
+  const argv = ['--rlimit', 'nofile=10', '--landlock-access', 'fs', '--rlimit=core=0', '--landlock-rule', 'path-beneath::/usr', '--umask', '027', '--', 'x'];
+  assert.deepEqual(fastRunArgs(argv)?.flags.rlimit, ['nofile=10', 'core=0']);
+  same(argv);
+  assert.deepEqual(yargsRunArgs(['--rlimit', 'nofile=1', 'cmd', '--rlimit', 'x']).command, ['cmd', '--rlimit', 'x']);
+  assert.deepEqual(yargsRunArgs(['--rlimit', 'nofile=1', '--', 'cmd']).flags.rlimit, ['nofile=1']);
+});

@@ -19,7 +19,7 @@ const FULL = (1n << BigInt(last + 1)) - 1n;
 const root = (over: Partial<ProcState> = {}): ProcState => ({
   uid: [0, 0, 0, 0], gid: [0, 0, 0, 0], groups: [0],
   effective: FULL, permitted: FULL, inheritable: 0n, bounding: FULL, ambient: 0n, noNewPrivs: false,
-  sigIgnored: 0n, sigBlocked: 0n, ...over,
+  umask: 0o22, sigIgnored: 0n, sigBlocked: 0n, ...over,
 });
 const plan = (flags: Flags, state = root(), command = ['true'], env: NodeJS.ProcessEnv = {}): Plan =>
   buildPlan(buildRequest(flags, null, command), { state, pid: 1234, env, stdinIsTty: false });
@@ -173,7 +173,7 @@ test('JSON plan: masks as /proc prints them, steps numbered', () => {
 
 test('verify: every field difference is reported', () => {
   const p = plan({ user: 'nobody', caps: 'cap_net_bind_service+ep' });
-  const good: ProcState = { uid: p.expect.uid, gid: p.expect.gid, groups: p.expect.groups, effective: NBS, permitted: NBS, inheritable: NBS, bounding: NBS, ambient: NBS, noNewPrivs: false, sigIgnored: 0n, sigBlocked: 0n };
+  const good: ProcState = { uid: p.expect.uid, gid: p.expect.gid, groups: p.expect.groups, effective: NBS, permitted: NBS, inheritable: NBS, bounding: NBS, ambient: NBS, noNewPrivs: false, umask: 0o22, sigIgnored: 0n, sigBlocked: 0n };
   assert.deepEqual(differences(good, p.expect), []);
   const bad = { ...good, uid: [65534, 65534, 0, 65534], ambient: 0n, groups: [0], noNewPrivs: true };
   const d = differences(bad, p.expect);
