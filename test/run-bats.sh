@@ -6,6 +6,7 @@
 #   test/run-bats.sh [BATS_FILE...]     (default: every test/bats/*.bats)
 #   (images/kernels/kernel-smoke.bats is meant for the real-kernel guests only)
 #   SECWRAP=/path/to/secwrap            binary under test (default: dist/secwrap)
+#   BATS_TIMING=1                       print each test's duration
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [[ $(id -u) -ne 0 ]]; then
@@ -32,4 +33,4 @@ mount -t tmpfs -o mode=0755 secwrap-test /srv
 export SECWRAP_SCRATCH=/srv
 
 if [[ $# -eq 0 ]]; then set -- "$root"/test/bats/*.bats; fi
-"$root/node_modules/bats/bin/bats" --tap "$@"
+"$root/node_modules/bats/bin/bats" --tap ${BATS_TIMING:+--timing} "$@"
