@@ -12,7 +12,8 @@ import { handOff } from '../src/exec/handoff.js';
 import { ownCommandBytes } from '../src/exec/argv.js';
 import { buildPlan, type Plan } from '../src/plan/plan.js';
 import { planToDocker, planToJson, planToK8s, planToText } from '../src/plan/format.js';
-import { buildRequest, type Flags } from '../src/plan/request.js';
+import { buildRequest, specRequest, type Flags } from '../src/plan/request.js';
+import { resolveUserSpec, type SpecDialect } from '../src/identity/userspec.js';
 import { isatty } from '../src/libc/libc.js';
 import { checkChrootPath, configOpener } from '../src/trust/trust.js';
 import { mustEnforceTrust } from '../src/trust/privilege.js';
@@ -46,7 +47,25 @@ export function run(flags: Flags, command: string[]): never {
   const argv = ownCommandBytes(command); // the caller's exact bytes, read while /proc is reachable
   const status = new StatusReader(); // opened before any chroot; close-on-exec
   const plan = makePlan(flags, command, status); // parse (config, flags), resolve, plan
-  const log = flags.verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
+  runPlan(plan, status, argv, flags.verbose ?? false);
+}
+
+/**
+ * gosu and su-exec mode (./gosu.ts, ./su-exec.ts): their USER-SPEC resolved by their rules
+ * (src/identity/userspec.ts), then the same plan, apply, verify and hand-off as the run path.
+ */
+export function runSpec(dialect: SpecDialect, spec: string, command: string[]): never {
+  if (command.length === 0) throw new SecwrapError(`no command given (${dialect} USER-SPEC COMMAND [ARG...])`);
+  const argv = ownCommandBytes(command);
+  const status = new StatusReader();
+  const state = status.read();
+  const identity = resolveUserSpec(dialect, spec, { uid: state.uid[0]!, gid: state.gid[0]! });
+  const plan = buildPlan(specRequest(identity, command), { state, pid: process.pid, env: process.env, stdinIsTty: false });
+  runPlan(plan, status, argv, false);
+}
+
+function runPlan(plan: Plan, status: StatusReader, argv: readonly Buffer[], verbose: boolean): never {
+  const log = verbose ? (line: string) => err(`secwrap: ${line}\n`) : () => {};
   for (const note of plan.notes) log(`note: ${note}`);
   const verified = apply(plan, log, status); // apply, then verify
   handOff(plan, verified, status, argv, log); // signals, stdio, env, exec

@@ -5,8 +5,10 @@
  */
 import { SecwrapError, formatPos } from '../errors.js';
 import type { SecurityScope } from '../config/index.js';
+import type { SpecIdentity } from '../identity/userspec.js';
 
-export type EnvMode = 'default' | 'keep' | 'reset';
+/** `home`: only HOME is set (gosu and su-exec set nothing else). */
+export type EnvMode = 'default' | 'keep' | 'reset' | 'home';
 
 export interface Flags {
   config?: string;
@@ -39,6 +41,8 @@ export interface Request {
   newSession: boolean;
   verbose: boolean;
   command: string[];
+  /** gosu or su-exec mode: the identity their USER-SPEC resolved to, used as it is. */
+  identity?: SpecIdentity;
 }
 
 /** Parse `-G a,b,c` ('' means none). */
@@ -102,4 +106,23 @@ export function buildRequest(flags: Flags, scope: SecurityScope | null, command:
     throw new SecwrapError(`chroot "${req.chroot}" (${req.sources.chroot}) must be an absolute path`);
   }
   return req;
+}
+
+/**
+ * The request of gosu or su-exec mode: their USER-SPEC, already resolved (src/identity/userspec.ts);
+ * no config, no capabilities, only HOME set in the environment, the rest of secwrap as always.
+ */
+export function specRequest(identity: SpecIdentity, command: string[]): Request {
+  const source = `${identity.dialect} "${identity.spec}"`;
+  return {
+    configFile: null,
+    sources: { user: source, group: source, groups: source },
+    noNewPrivs: false,
+    preserveFds: 0,
+    env: 'home',
+    newSession: false,
+    verbose: false,
+    command,
+    identity,
+  };
 }
