@@ -96,7 +96,7 @@ export function buildRequest(flags: Flags, scope: SecurityScope | null, command:
     req.group ??= MOMENTUM_DEFAULT_GROUP;
     req.sources.group ??= MOMENTUM_DEFAULT_SOURCE;
   }
-  if (flags.user !== undefined) [req.user, req.sources.user] = [flags.user, '--user'];
+  if (flags.user !== undefined) userFlag(req, flags);
   if (flags.group !== undefined) [req.group, req.sources.group] = [flags.group, '--group'];
   if (flags.groups !== undefined) [req.groups, req.sources.groups] = [parseGroupsFlag(flags.groups), '--groups'];
   if (flags.chroot !== undefined) [req.chroot, req.sources.chroot] = [flags.chroot, '--chroot'];
@@ -106,6 +106,29 @@ export function buildRequest(flags: Flags, scope: SecurityScope | null, command:
     throw new SecwrapError(`chroot "${req.chroot}" (${req.sources.chroot}) must be an absolute path`);
   }
   return req;
+}
+
+/**
+ * `-u USER[:GROUP]`. With a group part the meaning is gosu's: gid is that group and there are no
+ * supplementary groups (unless -G says otherwise); `-u USER:` is `-u USER`, `-u :GROUP` is
+ * `-g GROUP`. A group given twice (`-u U:G` with `-g`) is refused.
+ */
+function userFlag(req: Request, flags: Flags): void {
+  const spec = flags.user!;
+  const colon = spec.indexOf(':');
+  if (colon < 0) {
+    [req.user, req.sources.user] = [spec, '--user'];
+    return;
+  }
+  const user = spec.slice(0, colon);
+  const group = spec.slice(colon + 1);
+  if (group.includes(':')) throw new SecwrapError(`--user "${spec}": more than one ":" (USER[:GROUP])`);
+  if (user === '' && group === '') throw new SecwrapError(`--user "${spec}": neither a user nor a group (USER[:GROUP])`);
+  if (user !== '') [req.user, req.sources.user] = [user, '--user'];
+  if (group === '') return;
+  if (flags.group !== undefined) throw new SecwrapError(`--user "${spec}" and --group both set the group: choose one`);
+  [req.group, req.sources.group] = [group, '--user'];
+  if (flags.groups === undefined) [req.groups, req.sources.groups] = [[], '--user'];
 }
 
 /**
