@@ -166,6 +166,7 @@ function strerror(e: number): string {
 }
 export const ENOENT = 2;
 export const ENOTDIR = 20;
+export const EACCES = 13;
 export const EPERM = 1;
 export const ERANGE = 34;
 
