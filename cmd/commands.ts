@@ -76,6 +76,9 @@ export function explain(flags: Flags, command: string[], format: string): void {
   const missing = missingPrivileges(plan);
   const text = format === 'json' ? JSON.stringify(planToJson(plan, missing), null, 2) + '\n' : format === 'docker' ? planToDocker(plan) : format === 'k8s' ? planToK8s(plan) : planToText(plan, missing);
   out(text);
+  // It exits as the run would: 125 when this process could not carry the plan out (also as
+  // non-root). The docker and k8s formats describe a container's run, not this process's.
+  if (missing.length > 0 && format !== 'docker' && format !== 'k8s') throw new SecwrapError(`the run would fail: ${missing.join('; ')}`);
 }
 
 /**
