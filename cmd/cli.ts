@@ -12,8 +12,10 @@
 import yargs, { type Argv } from 'yargs';
 import type { run, check, explain, caps } from './commands.js';
 import type { die } from './die.js';
-import { DROP_OPTIONS, PARSER_CONFIGURATION, SUBCOMMANDS, flagsFrom, repeatedOption } from './options.js';
-import { EXIT_FAILURE, type SecwrapError } from '../src/errors.js';
+import { DROP_OPTIONS, PARSER_CONFIGURATION, SUBCOMMANDS, expandAttached, flagsFrom, repeatedOption } from './options.js';
+import type { SecwrapError } from '../src/errors.js';
+import { EXIT_USAGE, completions, helpText } from './help.js';
+import { writeAll } from './output.js';
 
 /** The program's own functions and error class, handed over by ./secwrap.ts. */
 export interface CliHost {
@@ -54,7 +56,7 @@ function commandOf(a: Parsed, skip: number): string[] {
 export function yargsRunArgs(argv: string[]): { flags: ReturnType<typeof flagsFrom>; command: string[] } {
   const twice = repeatedOption(argv);
   if (twice !== undefined) throw new Error(repeatedMessage(twice));
-  const a = dropOptions(yargs(argv))
+  const a = dropOptions(yargs(expandAttached(argv)))
     .parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': true })
     .strictOptions()
     .exitProcess(false)
@@ -74,12 +76,18 @@ function repeatedMessage(name: string): string {
 export function runCli(argv: string[], version: string, host: CliHost): void {
   const { run, check, explain, caps, die, SecwrapError } = host;
   const isRun = argv[0] === undefined || !SUBCOMMANDS.has(argv[0]);
-  const usageExit = isRun ? EXIT_FAILURE : 2;
+  const usageExit = EXIT_USAGE; // one code for usage errors on every path (docs/drop-in.md)
   const twice = repeatedOption(argv);
   if (twice !== undefined) return die(repeatedMessage(twice), usageExit);
+  // bash completion (the script `secwrap completion` prints asks this): real option names
+  if (argv[0] === '--get-yargs-completions') return writeAll(1, completions(argv.slice(1)).map((w) => w + '\n').join(''));
+  const help = helpAsked(argv, isRun);
+  if (help !== null) return writeAll(1, helpText(help));
+  if (argv[0] === 'completion' && argv.length > 1) return die(`completion: unexpected argument ${argv[1]} (secwrap completion)`, usageExit);
+  // getopt's attached short values (-unobody) on the options the run and explain share
+  argv = isRun ? expandAttached(argv) : argv[0] === 'explain' ? ['explain', ...expandAttached(argv.slice(1))] : argv;
   yargs(argv)
     .scriptName('secwrap')
-    .version(version)
     .locale('en')
     .detectLocale(false)
     // The run path stops at the command's name (its own options follow); subcommands parse fully.
@@ -95,7 +103,7 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
     )
     .command(
       'check [file]',
-      'validate a config file (exit 0 valid, 1 invalid, 2 usage)',
+      'validate a config file (exit 0 valid, 1 invalid, 125 usage)',
       (y) =>
         y
           .positional('file', { type: 'string', describe: 'the config file' })
@@ -104,7 +112,7 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
           .option('json', { type: 'boolean', describe: 'print the effective security scope and its sources as JSON' }),
       (a) => {
         const file = a.config ?? a.file;
-        if (!file) return die('check: no config file given (secwrap check FILE)', 2);
+        if (!file) return die('check: no config file given (secwrap check FILE)', usageExit);
         process.exitCode = check(file, { syntaxOnly: a['syntax-only'] ?? false, json: a.json ?? false });
       },
     )
@@ -127,14 +135,30 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
           .option('json', { type: 'boolean', describe: 'one JSON object per line' }),
       (a) => {
         const texts = [...(a.texts ?? []), ...((a as Parsed)['--'] ?? [])].map(String);
+        if (texts.length === 0) return die('caps: no TEXT given (secwrap caps [--json] [--] TEXT...)', usageExit);
         process.exitCode = caps(texts, a.json ?? false);
       },
     )
     .completion('completion', 'print a bash completion script')
+    .version('version', 'print the version and exit', `secwrap ${version}`)
+    .alias('version', 'V')
     .strictOptions()
-    .help()
-    .alias('help', 'h')
+    .help(false) // ./help.ts: GNU-style, with metavariables, examples and exit status
     .wrap(100)
     .fail((msg, err) => die(err ?? new Error(msg), err instanceof SecwrapError ? err.exitCode : usageExit))
     .parseSync();
+}
+
+/**
+ * `--help` or `-h` among the options (before `--`, and on the run line before COMMAND): the
+ * command whose help to print ('' for the run line), or null.
+ */
+function helpAsked(argv: string[], isRun: boolean): string | null {
+  const command = isRun ? '' : argv[0]!;
+  for (const t of isRun ? argv : argv.slice(1)) {
+    if (t === '--') break;
+    if (t === '--help' || t === '-h') return command;
+    if (isRun && !t.startsWith('-')) break; // COMMAND (or an option's value: help is not asked there)
+  }
+  return null;
 }

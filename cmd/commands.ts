@@ -12,7 +12,8 @@ import { handOff } from '../src/exec/handoff.js';
 import { ownCommandBytes } from '../src/exec/argv.js';
 import { buildPlan, type Plan } from '../src/plan/plan.js';
 import { planToDocker, planToJson, planToK8s, planToText, unmapped } from '../src/plan/format.js';
-import { buildRequest, type ConfigGlobals, type Flags } from '../src/plan/request.js';
+import { buildRequest, specRequest, type ConfigGlobals, type Flags } from '../src/plan/request.js';
+import { resolveUserSpec, type SpecDialect } from '../src/identity/userspec.js';
 import { isatty } from '../src/libc/libc.js';
 import { checkChrootPath, configOpener } from '../src/trust/trust.js';
 import { mustEnforceTrust } from '../src/trust/privilege.js';
@@ -59,8 +60,27 @@ export function run(flags: Flags, command: string[]): never {
   const argv = ownCommandBytes(command); // the caller's exact bytes, read while /proc is reachable
   const status = new StatusReader(); // opened before any chroot; close-on-exec
   const plan = makePlan(flags, command, status); // parse (config, flags), resolve, plan
+  runPlan(plan, status, argv, flags.verbose ?? false);
+}
+
+/**
+ * gosu and su-exec mode (./gosu.ts, ./su-exec.ts): their USER-SPEC resolved by their rules
+ * (src/identity/userspec.ts), then the same plan, apply, verify and hand-off as the run path.
+ */
+export function runSpec(dialect: SpecDialect, spec: string, command: string[]): never {
+  if (command.length === 0) throw new SecwrapError(`no command given (${dialect} USER-SPEC COMMAND [ARG...])`);
+  const argv = ownCommandBytes(command);
+  const status = new StatusReader();
+  const state = status.read();
+  const identity = resolveUserSpec(dialect, spec, { uid: state.uid[0]!, gid: state.gid[0]! });
+  const plan = buildPlan(specRequest(identity, command), { state, pid: process.pid, env: process.env, stdinIsTty: false });
+  runPlan(plan, status, argv, false);
+}
+
+/** apply, verify, hand-off: the same for every mode. */
+function runPlan(plan: Plan, status: StatusReader, argv: readonly Buffer[], verbose: boolean): never {
   // -v: a log line that cannot be written stops the run (125), as any other failed call does
-  const log = flags.verbose ? (line: string) => writeAll(2, `secwrap: ${line}\n`) : () => {};
+  const log = verbose ? (line: string) => writeAll(2, `secwrap: ${line}\n`) : () => {};
   for (const note of plan.notes) log(`note: ${note}`);
   const verified = apply(plan, log, status); // apply, then verify
   handOff(plan, verified, status, argv, log); // signals, stdio, env, exec
@@ -73,6 +93,9 @@ export function explain(flags: Flags, command: string[], format: string): void {
   out(text);
   // The docker flags stay one line for $(…); what they cannot say goes to stderr.
   if (format === 'docker') for (const n of unmapped(plan, 'docker')) err(`secwrap: note: ${n}\n`);
+  // It exits as the run would: 125 when this process could not carry the plan out (also as
+  // non-root). The docker and k8s formats describe a container's run, not this process's.
+  if (missing.length > 0 && format !== 'docker' && format !== 'k8s') throw new SecwrapError(`the run would fail: ${missing.join('; ')}`);
 }
 
 /**

@@ -6,10 +6,10 @@
  * bench/README.md), so the run line every container start takes is read here in a few microseconds. This
  * reader accepts only the plain forms whose meaning is not in doubt:
  *
- *   --long VALUE   --long=VALUE   -s VALUE   --bool   -b   --   (then the command)
+ *   --long VALUE   --long=VALUE   -s VALUE   -sVALUE   --bool   -b   --   (then the command)
  *
  * and returns null for everything else (help, version, unknown options, an option given twice,
- * grouped short options such as -vv or -uroot, `--bool=...`, a value that is missing, empty where
+ * grouped short options such as -vv, `-s=VALUE`, `--bool=...`, a value that is missing, empty where
  * one is required, starts with "-", or a number that is not plain decimal). The full yargs CLI then reads that argv,
  * so every message and exit code still comes from one place. A property test
  * (test/unit/cmd/fast-args.test.ts) checks that whatever is accepted here, yargs reads the same.
@@ -61,8 +61,11 @@ export function fastRunArgs(argv: readonly string[]): RunArgs | null {
       const eq = t.indexOf('=');
       name = LONG.get(eq < 0 ? t.slice(2) : t.slice(2, eq));
       if (eq >= 0) inline = t.slice(eq + 1);
-    } else if (t.length === 2) {
+    } else {
       name = SHORT.get(t[1]!);
+      // getopt's attached value, `-unobody` (not `-u=x`, which yargs reads as x)
+      if (t.length > 2) inline = name !== undefined && DROP_OPTIONS[name].type !== 'boolean' && t[2] !== '=' ? t.slice(2) : undefined;
+      if (t.length > 2 && inline === undefined) return null; // grouped (-vv) or -u=x: yargs decides
     }
     if (name === undefined) return null; // unknown, grouped or help/version: yargs decides
     const spec = DROP_OPTIONS[name];

@@ -7,6 +7,8 @@
  *   secwrap explain [-c FILE] [options] [--json | --format text|docker|k8s] [-- COMMAND...]
  *   secwrap caps [--json] [--] TEXT...                read libcap capability text
  *   secwrap completion                                print a shell completion script
+ *   gosu USER-SPEC COMMAND [ARG...]                   started as gosu: gosu's interface (./gosu.ts)
+ *   su-exec USER-SPEC COMMAND [ARG...]                started as su-exec: su-exec's (./su-exec.ts)
  *
  * The run path (the one every container start takes) is read by ./fast-args.ts over the shared
  * option table and goes straight to work; everything else — subcommands, help, completion, usage
@@ -21,15 +23,22 @@ import { SecwrapError } from '../src/errors.js';
 import { SUBCOMMANDS } from './options.js';
 import { refuseSecureStart } from '../src/trust/privilege.js';
 import { refuseNodeIpcChannel } from '../src/exec/node-env.js';
+import { gosuMain } from './gosu.js';
+import { suExecMain } from './su-exec.js';
 
 declare const __SECWRAP_VERSION__: string | undefined;
 const VERSION = typeof __SECWRAP_VERSION__ === 'string' ? __SECWRAP_VERSION__ : '0.0.0-dev';
 
 const argv = process.argv.slice(2);
+/** The name it was started as (a symlink named gosu or su-exec selects that mode). */
+const self = process.argv0;
+const name = self.slice(self.lastIndexOf('/') + 1);
 try {
   // Before anything else is read: a setuid, setgid or file-capability start is refused.
   refuseSecureStart();
   refuseNodeIpcChannel(); // every path: see src/exec/node-env.ts
+  if (name === 'gosu') gosuMain(name, argv, VERSION);
+  if (name === 'su-exec') suExecMain(self, argv);
   const fast = argv[0] !== undefined && !SUBCOMMANDS.has(argv[0]) ? fastRunArgs(argv) : null;
   if (fast) {
     run(fast.flags, fast.command);

@@ -228,6 +228,51 @@ for cap in "${added[@]}"; do
   fi
 done
 
+# --- the Docker recipe (examples/docker/), run as Docker runs it ---------------------------------
+# The very files: examples/docker/Dockerfile (BASE and SECWRAP pointed at the local images),
+# docker-entrypoint.sh (docker-library style: re-runs itself through secwrap as root) and run.sh
+# (--read-only --tmpfs /tmp:exec), run.sh calling `docker` through a shim that is podman plus
+# --read-only-tmpfs=false: Docker adds no tmpfs of its own under --read-only, podman does.
+IMG_DOCKER="localhost/secwrap-test/docker-recipe:$tag"
+if podman build --network=none --pull=never -q --build-arg BASE="$BASE" --build-arg SECWRAP="$IMG_MIN" \
+  -t "$IMG_DOCKER" -f "$root/examples/docker/Dockerfile" "$root" >"$scratch/build-docker.log" 2>&1; then
+  ok "podman build -f examples/docker/Dockerfile"
+  mkdir -p "$scratch/docker-shim"
+  cat >"$scratch/docker-shim/docker" <<'SHIM'
+#!/bin/sh
+# docker as far as run.sh needs it: podman, with Docker's read-only behaviour
+if [ "$1" = run ]; then shift; exec podman run --read-only-tmpfs=false "$@"; fi
+exec podman "$@"
+SHIM
+  chmod 0755 "$scratch/docker-shim/docker"
+  out=$(PATH="$scratch/docker-shim:$PATH" sh "$root/examples/docker/run.sh" "$IMG_DOCKER" 2>&1)
+  rc=$?
+  echo "# examples/docker/run.sh $IMG_DOCKER (docker = podman --read-only-tmpfs=false)"
+  sed 's/^/#   /' <<<"$out"
+  if [[ $rc -eq 0 ]]; then check_identity "Docker recipe: docker-entrypoint.sh, --read-only --tmpfs /tmp:exec" "$out"; else
+    no "Docker recipe run exited $rc"
+  fi
+  # Docker's --read-only with no exec-allowed tmpfs: refused, and the message says what to add.
+  out=$(run --read-only --read-only-tmpfs=false "${capflags[@]}" "$IMG_DOCKER" 2>&1)
+  rc=$?
+  if [[ $rc -eq 125 && "$out" == *"--tmpfs /tmp:exec"* && "$out" == *emptyDir* && "$out" != *"uid="* ]]; then
+    ok "Docker recipe without --tmpfs /tmp:exec: exit 125, the message names the fix"
+  else
+    no "Docker recipe without a tmpfs: expected exit 125 naming --tmpfs /tmp:exec, got rc=$rc: $out"
+  fi
+  # gosu's name in the image: an entrypoint that still says `gosu ecuser ...` gets secwrap.
+  out=$(run --read-only-tmpfs=false --read-only --tmpfs /tmp:exec "${capflags[@]}" --entrypoint gosu "$IMG_DOCKER" ecuser id 2>&1)
+  if [[ $? -eq 0 && "$out" == "uid=4242(ecuser) gid=4242(ecuser) groups=4242(ecuser)" ]]; then
+    ok "gosu -> secwrap in the image: gosu ecuser id"
+  else
+    no "gosu mode in the image: $out"
+  fi
+else
+  tail -20 "$scratch/build-docker.log"
+  no "podman build -f examples/docker/Dockerfile"
+fi
+podman rmi -f "$IMG_DOCKER" >/dev/null 2>&1
+
 left=$(podman ps -aq | wc -l)
 if [[ $left -eq 0 ]]; then ok "no containers left"; else no "$left containers left"; fi
 finish

@@ -32,7 +32,7 @@ import {
 } from 'node:fs';
 import { isAscii, isUtf8 } from 'node:buffer';
 import { dirname } from 'node:path';
-import { ConfigError, quoteInput, type Pos } from '../errors.js';
+import { ConfigError, SecwrapError, quoteInput, type Pos } from '../errors.js';
 import { resolveLimits, type Limits } from './limits.js';
 import type { ConfigDocument, IncludeStmt } from './model.js';
 import { decodeValue, parseInto, type ParseBudget } from './parser.js';
@@ -373,7 +373,15 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigDocument
   try {
     fd = ctx.open(path, OPEN_FLAGS);
   } catch (e) {
-    throw new ConfigError(at, `cannot open configuration file: ${errText(e)}`);
+    // Not at a made-up FILE:1:1: there is no file to point into.
+    const code = errCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new SecwrapError(
+        `no config file at ${path} (${errText(e)}): give the path of your ecelerity.conf with -c; ` +
+          'in a container image, COPY --chmod=0644 it to that path',
+      );
+    }
+    throw new SecwrapError(`cannot open config file ${path}: ${errText(e)}`);
   }
   try {
     countOpen(ctx, at);

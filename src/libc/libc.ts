@@ -167,6 +167,7 @@ function strerror(e: number): string {
 }
 export const ENOENT = 2;
 export const ENOTDIR = 20;
+export const EACCES = 13;
 export const EPERM = 1;
 export const ERANGE = 34;
 
@@ -242,6 +243,22 @@ export function getgrnam(name: string): GroupEntry | null {
 }
 export function getgrgid(gid: number): GroupEntry | null {
   return lookupR('getgrgid_r', { type: T.I32, value: gid | 0 }, GROUP_SIZE, decodeGroup);
+}
+
+/** The member names a group entry lists (gr_mem), or null when no group has that gid. */
+export function groupMembers(gid: number): string[] | null {
+  return lookupR('getgrgid_r', { type: T.I32, value: gid | 0 }, GROUP_SIZE, (m, at) => {
+    const list: string[] = [];
+    let p = m.view.readBigUInt64LE(at + 24); // gr_mem: a NULL-terminated array inside the buffer
+    for (let i = 0; p !== 0n && i < 1 << 16; i++) {
+      const off = Number(p - m.addr) + 8 * i;
+      if (off < 0 || off + 8 > m.view.length) throw new SecwrapError('libc returned a pointer outside its buffer');
+      const member = m.view.readBigUInt64LE(off);
+      if (member === 0n) break;
+      list.push(readCString(m, member) ?? '');
+    }
+    return list;
+  });
 }
 
 /** The groups initgroups(user, gid) would set: getgrouplist(3), as `id -G USER` shows them. */

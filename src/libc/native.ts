@@ -136,7 +136,9 @@ function loadFromSeaAsset(mod: { exports: FfiBinding }): void {
   throw new SecwrapError(
     'cannot load the native part of secwrap: no usable directory for an unnamed (O_TMPFILE) copy ' +
       `of the embedded addon; tried ${tried.join('; ')}. ` +
-      'Provide one of these as a root-owned, writable mount that allows exec (e.g. a tmpfs on /tmp)',
+      'Provide one of these as a root-owned, writable mount that allows exec: ' +
+      'Docker: docker run --tmpfs /tmp:exec (Docker\'s --tmpfs is noexec unless told); ' +
+      'Kubernetes: an emptyDir volume mounted at /tmp',
   );
 }
 

@@ -50,7 +50,7 @@ export interface Plan {
   /** null: unchanged. */
   user: Identity | null;
   group: Identity | null;
-  groups: { list: Identity[]; from: 'config' | 'flag' | 'initgroups' | 'none' | 'keep' | 'clear' } | null;
+  groups: { list: Identity[]; from: 'config' | 'flag' | 'initgroups' | 'none' | 'keep' | 'clear' | 'spec' } | null;
   chroot: string | null;
   caps: CapPlan | null;
   privileges: { text: string; linux: string; unmapped: string[] } | null;
@@ -134,8 +134,9 @@ function listenFds(env: NodeJS.ProcessEnv, pid: number): number {
 export const SAFE_PATH_ROOT = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const SAFE_PATH_USER = '/usr/local/bin:/usr/bin:/bin';
 
-function planEnv(mode: EnvMode, uid: number, entry: PasswdEntry | null): Record<string, string> {
+function planEnv(mode: EnvMode, uid: number, entry: PasswdEntry | null, home?: string): Record<string, string> {
   if (mode === 'keep') return {};
+  if (mode === 'home') return { HOME: home ?? (entry?.dir || '/') };
   const set: Record<string, string> = {
     HOME: entry?.dir || '/',
     USER: entry?.name ?? String(uid),
@@ -188,7 +189,7 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
   const expect = expectedState(req, state, user, group, groups, caps);
   const keepFds = keptDescriptors(req, ctx);
   const targetEntry = user ? user.entry : passwdEntry(expect.uid[1] ?? 0);
-  const env = { mode: req.env, set: planEnv(req.env, expect.uid[1] ?? 0, targetEntry) };
+  const env = { mode: req.env, set: planEnv(req.env, expect.uid[1] ?? 0, targetEntry, req.identity?.home) };
   const steps = planSteps(req, state, expect, { groups, caps, keepFds, env, lastCap, limits, securebits, pdeathsig, landlock, lsmLabel });
   return {
     command: req.command,
@@ -220,6 +221,10 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
 
 /** User and group. A numeric user without a passwd entry needs an explicit group. */
 function resolveIdentity(req: Request): { user: ResolvedUser | null; group: ResolvedGroup | null } {
+  if (req.identity) {
+    const id = req.identity; // gosu or su-exec mode: resolved already, by their rules
+    return { user: { uid: id.uid, name: id.entry?.name ?? null, entry: id.entry }, group: { gid: id.gid, name: id.groupName } };
+  }
   const user = req.user !== undefined ? momentumDefault(req, 'user', () => resolveUser(req.user!)) : null;
   let group = req.group !== undefined ? momentumDefault(req, 'group', () => resolveGroup(req.group!)) : null;
   if (user && !group) {
@@ -231,6 +236,7 @@ function resolveIdentity(req: Request): { user: ResolvedUser | null; group: Reso
 
 /** Supplementary groups: explicit list, else initgroups for a user, else none. Never the caller's. */
 function resolveGroups(req: Request, user: ResolvedUser | null, group: ResolvedGroup | null, state: ProcState): Plan['groups'] {
+  if (req.identity) return { list: req.identity.groups.map((gid) => ({ id: gid, name: groupName(gid) })), from: 'spec' };
   // setpriv's group modes (request.ts made them exclusive with a list).
   if (req.groupMode === 'keep') return { list: state.groups.map((id) => ({ id, name: groupName(id) })), from: 'keep' };
   if (req.groupMode === 'clear') return { list: [], from: 'clear' };
@@ -239,7 +245,7 @@ function resolveGroups(req: Request, user: ResolvedUser | null, group: ResolvedG
     return { list: initGroups(user).map(gident), from: 'initgroups' };
   }
   if (req.groups !== undefined) {
-    return { list: resolveGroupList(req.groups).map(gident), from: req.sources.groups === '--groups' ? 'flag' : 'config' };
+    return { list: resolveGroupList(req.groups).map(gident), from: req.sources.groups?.startsWith('--') ? 'flag' : 'config' };
   }
   if (user) return user.entry ? { list: initGroups(user).map(gident), from: 'initgroups' } : { list: [], from: 'none' };
   return group ? { list: [], from: 'none' } : null;

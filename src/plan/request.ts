@@ -5,9 +5,11 @@
  */
 import { SecwrapError, formatPos, quoteInput } from '../errors.js';
 import type { GlobalSetting, SecurityScope } from '../config/index.js';
+import type { SpecIdentity } from '../identity/userspec.js';
 import { parseLandlockAccess, parseLandlockRule, parsePdeathsig, parseRlimit, parseSecurebits, parseUmask, RLIMIT_NOFILE, type LandlockRuleSpec, type PdeathsigSpec, type RlimitSpec, type SecurebitsOp } from './specs.js';
 
-export type EnvMode = 'default' | 'keep' | 'reset';
+/** `home`: only HOME is set (gosu and su-exec set nothing else). */
+export type EnvMode = 'default' | 'keep' | 'reset' | 'home';
 
 export interface Flags {
   config?: string;
@@ -71,6 +73,8 @@ export interface Request {
   groupMode?: 'keep' | 'clear' | 'init';
   landlock?: { access: bigint | 'all'; rules: LandlockRuleSpec[] };
   lsmLabel?: { lsm: 'apparmor' | 'selinux'; label: string };
+  /** gosu or su-exec mode: the identity their USER-SPEC resolved to, used as it is. */
+  identity?: SpecIdentity;
 }
 
 /** Parse `-G a,b,c` ('' means none). */
@@ -126,7 +130,7 @@ export function buildRequest(flags: Flags, scope: SecurityScope | null, command:
     req.group ??= MOMENTUM_DEFAULT_GROUP;
     req.sources.group ??= MOMENTUM_DEFAULT_SOURCE;
   }
-  if (flags.user !== undefined) [req.user, req.sources.user] = [flags.user, '--user'];
+  if (flags.user !== undefined) userFlag(req, flags);
   if (flags.group !== undefined) [req.group, req.sources.group] = [flags.group, '--group'];
   if (flags.groups !== undefined) [req.groups, req.sources.groups] = [parseGroupsFlag(flags.groups), '--groups'];
   if (flags.chroot !== undefined) [req.chroot, req.sources.chroot] = [flags.chroot, '--chroot'];
@@ -195,4 +199,48 @@ function lsmLabel(req: Request, flags: Flags): void {
   if (label === '' || label.includes('\0') || label.includes('\n')) throw new SecwrapError(`--${lsm === 'apparmor' ? 'apparmor-profile' : 'selinux-label'}: an empty label, or one with a newline or NUL, is refused`);
   req.lsmLabel = { lsm, label };
   req.sources.lsmLabel = lsm === 'apparmor' ? '--apparmor-profile' : '--selinux-label';
+}
+
+/**
+ * `-u USER[:GROUP]`. With a group part the meaning is gosu's: gid is that group and there are no
+ * supplementary groups (unless -G says otherwise); `-u USER:` is `-u USER`, `-u :GROUP` is
+ * `-g GROUP`. A group given twice (`-u U:G` with `-g`) is refused.
+ */
+function userFlag(req: Request, flags: Flags): void {
+  const spec = flags.user!;
+  const colon = spec.indexOf(':');
+  if (colon < 0) {
+    [req.user, req.sources.user] = [spec, '--user'];
+    return;
+  }
+  const user = spec.slice(0, colon);
+  const group = spec.slice(colon + 1);
+  if (group.includes(':')) throw new SecwrapError(`--user "${spec}": more than one ":" (USER[:GROUP])`);
+  if (user === '' && group === '') throw new SecwrapError(`--user "${spec}": neither a user nor a group (USER[:GROUP])`);
+  if (user !== '') [req.user, req.sources.user] = [user, '--user'];
+  if (group === '') return;
+  if (flags.group !== undefined) throw new SecwrapError(`--user "${spec}" and --group both set the group: choose one`);
+  [req.group, req.sources.group] = [group, '--user'];
+  if (flags.groups === undefined) [req.groups, req.sources.groups] = [[], '--user'];
+}
+
+/**
+ * The request of gosu or su-exec mode: their USER-SPEC, already resolved (src/identity/userspec.ts);
+ * no config, no capabilities, only HOME set in the environment, the rest of secwrap as always.
+ */
+export function specRequest(identity: SpecIdentity, command: string[]): Request {
+  const source = `${identity.dialect} "${identity.spec}"`;
+  return {
+    configFile: null,
+    sources: { user: source, group: source, groups: source },
+    noNewPrivs: false,
+    preserveFds: 0,
+    env: 'home',
+    newSession: false,
+    verbose: false,
+    command,
+    limits: [],
+    nofileDefault: false,
+    identity,
+  };
 }

@@ -13,7 +13,7 @@
  *    uid 0: a caller with CAP_SETUID in its ambient set can make secwrap become anyone, so what
  *    steers it must be root's.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { SecwrapError } from '../errors.js';
 
 /** AT_SECURE in <elf.h>: the kernel's "this start gained privilege" flag. */
@@ -83,4 +83,19 @@ export interface Credentials {
  */
 export function mustEnforceTrust(c: Credentials): boolean {
   return c.uid.some((u) => u === 0) || c.effective !== 0n || c.permitted !== 0n;
+}
+
+/**
+ * gosu's refusal of setuid installs: the executable file itself (/proc/self/exe) with the setuid
+ * or setgid bit is a broken install whoever starts it (a root start of a setuid copy is not
+ * AT_SECURE, so the check above does not see it). Returns the bit found, or null.
+ */
+export function setIdInstall(): 'setuid' | 'setgid' | null {
+  let mode: number;
+  try {
+    mode = statSync('/proc/self/exe').mode;
+  } catch (e) {
+    throw new SecwrapError(`cannot check the executable's mode (/proc/self/exe): ${(e as Error).message} (is /proc mounted?)`);
+  }
+  return mode & 0o4000 ? 'setuid' : mode & 0o2000 ? 'setgid' : null;
 }

@@ -767,17 +767,17 @@ measure() {
   assert_not_ran
 }
 
-@test "7. options: a repeat in explain or check is a usage error (2); the command's own options are its own" {
+@test "7. options: a repeat in explain or check is a usage error (125, as on every path); the command's own options are its own" {
   run --separate-stderr "$SECWRAP" explain -u 65534 -u 0
-  assert_failure 2
+  assert_failure 125
   assert_equal "$stderr" 'secwrap: option --user is given more than once (each option may be given once)'
   run --separate-stderr "$SECWRAP" explain --format json --format k8s -u 65534
-  assert_failure 2
+  assert_failure 125
   conf=$(write_conf <<<'security { user = 65534 }')
   run --separate-stderr "$SECWRAP" check -c "$conf" --config "$conf"
-  assert_failure 2
+  assert_failure 125
   run --separate-stderr "$SECWRAP" caps --json cap_chown+p --json
-  assert_failure 2
+  assert_failure 125
   # after the command's name (or --), a repeat belongs to the command
   run "$SECWRAP" -u 65534 -g 65534 sh -c 'echo "$@"' sh -u -u
   assert_success

@@ -85,11 +85,11 @@ CONF
   assert_equal "$status" 1
 }
 
-@test "check: usage errors exit 2" {
+@test "check: usage errors exit 125 (the one usage code)" {
   run --separate-stderr "$SECWRAP" check
-  assert_equal "$status" 2
+  assert_equal "$status" 125
   run --separate-stderr "$SECWRAP" check --bogus-flag x.conf
-  assert_equal "$status" 2
+  assert_equal "$status" 125
 }
 
 @test "check: a missing file exits 1" {
@@ -205,7 +205,7 @@ CONF
 @test "--version prints the package version" {
   run "$SECWRAP" --version
   assert_success
-  assert_output "$(node -p 'require(process.argv[1]).version' "$SECWRAP_ROOT/package.json")"
+  assert_output "secwrap $(node -p 'require(process.argv[1]).version' "$SECWRAP_ROOT/package.json")"
 }
 
 @test "completion prints a bash completion script" {
@@ -224,4 +224,155 @@ CONF
   run "$SECWRAP" -u ecuser id -u
   assert_success
   assert_output 4242
+}
+
+# --- Unix conventions (issue 15, point 5) --------------------------------------------------------
+
+@test "attached short options and --opt=value, on the run line and in explain" {
+  run "$SECWRAP" -uecuser id -u
+  assert_success
+  assert_output 4242
+  run "$SECWRAP" -uecuser -Gecmail,ecadm -- id -G
+  assert_output '4242 4243 4244'
+  run "$SECWRAP" --user=ecuser --groups=ecadm -gecmail -- id -G
+  assert_output '4243 4244'
+  run "$SECWRAP" explain -uecuser -Gecmail
+  assert_success
+  assert_line --partial 'user          4242(ecuser)'
+  assert_line --partial 'groups        4243(ecmail) (flag)'
+}
+
+@test "-V and --version print 'secwrap VERSION', GNU style" {
+  v=$(node -p 'require(process.argv[1]).version' "$SECWRAP_ROOT/package.json")
+  for a in -V --version; do
+    run --separate-stderr "$SECWRAP" "$a"
+    assert_success
+    assert_output "secwrap $v"
+  done
+}
+
+@test "usage errors exit 125 on every path, with one line on stderr" {
+  for args in "--bogus -- true" "" "-u" "check" "check --bogus x.conf" "explain --bogus" "explain --format nope" \
+    "caps" "caps --bogus x" "completion --bogus" "--keep-env --reset-env -- true"; do
+    # shellcheck disable=SC2086
+    run --separate-stderr "$SECWRAP" $args
+    [[ $status -eq 125 ]] || fail "secwrap $args: exit $status, stderr: $stderr"
+    [[ ${#stderr_lines[@]} -eq 1 && $stderr == secwrap:* ]] || fail "secwrap $args: stderr: $stderr"
+  done
+}
+
+@test "caps with no TEXT is a usage error" {
+  run --separate-stderr "$SECWRAP" caps
+  assert_equal "$status" 125
+  [[ $stderr == *'no TEXT given'* ]] || fail "$stderr"
+  run --separate-stderr "$SECWRAP" caps --json --
+  assert_equal "$status" 125
+}
+
+@test "explain exits the way the run would, also as non-root" {
+  nobody=(setpriv --reuid 65534 --regid 65534 --clear-groups)
+  run --separate-stderr "${nobody[@]}" "$SECWRAP" -u ecuser -- true
+  assert_equal "$status" 125
+  run --separate-stderr "${nobody[@]}" "$SECWRAP" explain -u ecuser -- true
+  assert_equal "$status" 125
+  assert_line --partial 'would fail: secwrap lacks CAP_SETGID'
+  [[ $stderr == 'secwrap: the run would fail: secwrap lacks CAP_SETGID'* ]] || fail "$stderr"
+  # nothing to change: the run execs, explain exits 0
+  run --separate-stderr "${nobody[@]}" "$SECWRAP" explain -- true
+  assert_success
+  # the container formats describe a container's run, not this process's
+  run --separate-stderr "${nobody[@]}" "$SECWRAP" explain --format docker -u ecuser
+  assert_success
+  assert_output '--cap-drop ALL --cap-add SETGID --cap-add SETUID'
+}
+
+@test "completion completes real option names and subcommands; completion --help prints help" {
+  run "$SECWRAP" --get-yargs-completions secwrap -
+  assert_success
+  for w in --config -c --user -u --group -g --groups -G --chroot --caps --no-new-privs --preserve-fds \
+    --keep-env --reset-env --new-session --verbose -v --help -h --version -V; do
+    assert_line -- "$w"
+  done
+  refute_line '$0'
+  refute_line '--c'
+  refute_line '--u'
+  run "$SECWRAP" --get-yargs-completions secwrap ''
+  assert_output "$(printf '%s\n' check explain caps completion)"
+  run "$SECWRAP" --get-yargs-completions secwrap explain --format ''
+  assert_output "$(printf '%s\n' text json docker k8s)"
+  run "$SECWRAP" --get-yargs-completions secwrap check -
+  assert_line -- --syntax-only
+  refute_line -- --user
+  # what follows the run line's COMMAND is the command's: bash completes file names
+  run "$SECWRAP" --get-yargs-completions secwrap -u ecuser id -
+  assert_output ''
+  # through bash, with the script secwrap prints
+  run bash -c "source <('$SECWRAP' completion); secwrap() { '$SECWRAP' \"\$@\"; }
+    COMP_WORDS=(secwrap --us); COMP_CWORD=1; _secwrap_yargs_completions; echo \"\${COMPREPLY[*]}\""
+  assert_output '--user'
+  run "$SECWRAP" completion --help
+  assert_success
+  assert_line --index 0 'Usage: secwrap completion'
+}
+
+@test "--help shows metavariables, examples and the exit codes" {
+  run --separate-stderr "$SECWRAP" --help
+  assert_success
+  for w in '-c, --config=FILE' '-u, --user=USER[:GROUP]' '-g, --group=GROUP' '-G, --groups=LIST' '--chroot=DIR' \
+    '--caps=TEXT' '--preserve-fds=N' '-V, --version' 'Examples:' 'Exit status:' '125  secwrap failed' \
+    '126  COMMAND was found' '127  COMMAND was not found'; do
+    assert_output --partial -- "$w"
+  done
+  run --separate-stderr "$SECWRAP" explain --help
+  assert_success
+  assert_output --partial -- '--format=FORMAT'
+  assert_output --partial 'Exit status:'
+  run --separate-stderr "$SECWRAP" -h
+  assert_success
+  assert_line --index 0 'Usage: secwrap [OPTION]... [-c FILE] [--] COMMAND [ARG]...'
+}
+
+@test "-u USER:GROUP: gosu's meaning, that group only (setpriv's equivalent, field by field)" {
+  out=$(compare_with_setpriv -u ecuser:ecmail --vs-- --reuid 4242 --regid 4243 --clear-groups)
+  assert_equal "$(grep ^Groups <<<"$out")" "Groups:"
+  compare_with_setpriv -u 4242:4260 --vs-- --reuid 4242 --regid 4260 --clear-groups
+  compare_with_setpriv -u ecuser: --vs-- --reuid 4242 --regid 4242 --init-groups
+  compare_with_setpriv -u ecuser:ecmail -G ecadm --vs-- --reuid 4242 --regid 4243 --groups 4244
+  run --separate-stderr "$SECWRAP" -u ecuser:ecmail -g ecadm -- touch "$(marker)"
+  assert_equal "$status" 125
+  [[ $stderr == *'choose one'* ]] || fail "$stderr"
+  assert_not_ran
+}
+
+# --- messages that say what to do (point 6) ---------------------------------------------------------
+
+@test "a missing config names the path and the fix, at no made-up FILE:1:1" {
+  run --separate-stderr "$SECWRAP" -c /srv/nonexistent/ecelerity.conf -- touch "$(marker)"
+  assert_equal "$status" 125
+  [[ $stderr == 'secwrap: no config file at /srv/nonexistent/ecelerity.conf ('*'-c'*'COPY --chmod=0644'* ]] || fail "$stderr"
+  [[ $stderr != *':1:1'* ]] || fail "$stderr"
+  assert_not_ran
+  run --separate-stderr "$SECWRAP" check /srv/nonexistent.conf
+  assert_equal "$status" 1
+  [[ $stderr != *':1:1'* ]] || fail "$stderr"
+}
+
+@test "a command not found after the drop names the PATH directory the user cannot search" {
+  d=$(scratch_dir)
+  chmod 0700 "$d"
+  cp /bin/true "$d/only-here"
+  run --separate-stderr env PATH="$d:/usr/bin:/bin" "$SECWRAP" -u ecuser only-here
+  assert_equal "$status" 126
+  [[ $stderr == *"uid 4242 (the user it runs as now) cannot search \"$d\""* ]] || fail "$stderr"
+  # glibc's execvp reports EACCES when a PATH directory could not be searched (126, as it is)
+  run --separate-stderr env PATH="$d:/usr/bin:/bin" "$SECWRAP" -u ecuser not-anywhere
+  assert_equal "$status" 126
+  [[ $stderr == *"cannot execute \"not-anywhere\": EACCES (Permission denied)"*"cannot search \"$d\""* ]] || fail "$stderr"
+  # without an unsearchable directory: 127 and no hint
+  run -127 --separate-stderr env PATH="/usr/bin:/bin" "$SECWRAP" -u ecuser not-anywhere
+  [[ $stderr != *"cannot search"* ]] || fail "$stderr"
+  # searchable: found and run
+  chmod 0755 "$d"
+  run env PATH="$d:/usr/bin:/bin" "$SECWRAP" -u ecuser only-here
+  assert_success
 }

@@ -22,7 +22,8 @@ expect_fault() {
 
 @test "gosu's cases: 0day is a name, not uid 0" {
   expect_fault 125 'unknown user "0day"' -u 0day
-  expect_fault 125 'unknown user "0:0day"' -u 0:0day
+  # -u USER:GROUP: 0day is the group part, and a name there too
+  expect_fault 125 'unknown group "0day"' -u 0:0day
 }
 
 @test "numeric user without passwd entry and no group" {

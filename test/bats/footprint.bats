@@ -178,15 +178,16 @@ check_all() {
   local -a runs=(
     "0|run -c NOOP|-c $NOOP -- $CMD"
     "0|check|check $CONF"
-    "0|explain|explain -c $CONF -- $CMD"
+    "$([[ $as == uid ]] && echo 125 || echo 0)|explain|explain -c $CONF -- $CMD"
     "0|caps|caps cap_net_bind_service+ep"
     "0|--help|--help"
     "0|--version|--version"
     "0|completion|completion"
-    "2|check (usage error)|check --no-such-flag"
+    "125|check (usage error)|check --no-such-flag"
   )
   # As root the config drops to ecuser; as the uid the same config is refused for lack of
-  # CAP_SETPCAP after its lookups, also a path through the run code to trace.
+  # CAP_SETPCAP after its lookups, also a path through the run code to trace (and explain exits
+  # 125 as that run would).
   if [[ $as == root ]]; then runs+=("0|run -c CONF|-c $CONF -- $CMD"); else runs+=("125|run -c CONF|-c $CONF -- $CMD"); fi
   local r want label args out rc
   for r in "${runs[@]}"; do

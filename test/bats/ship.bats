@@ -40,7 +40,7 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
   assert_success
   run "$SECWRAP" --version
   assert_success
-  assert_output "$(node -p "require('$SECWRAP_ROOT/package.json').version")"
+  assert_output "secwrap $(node -p "require('$SECWRAP_ROOT/package.json').version")"
 }
 
 @test "ship: copied alone into an empty folder, with the checkout hidden, it runs and drops" {
@@ -52,7 +52,7 @@ in_ns() { unshare --mount --propagation private -- bash -c "$1"; }
     cd '$d' && env -i ./secwrap --version && env -i ./secwrap -c '$conf' -- /usr/bin/id -u"
   rm -rf "$d"
   assert_success
-  assert_line --index 0 --regexp '^[0-9]+\.[0-9]+\.[0-9]+'
+  assert_line --index 0 --regexp '^secwrap [0-9]+\.[0-9]+\.[0-9]+'
   assert_line --index 1 '4242'
 }
 

@@ -72,6 +72,24 @@ test('repeatedOption: every form of a name is the same option; values, commands 
   for (const [argv, want] of cases) assert.equal(repeatedOption(argv), want, JSON.stringify(argv));
 });
 
+test('attached short values (-unobody, -Gadm,ecmail) are read by both, as getopt reads them', () => {
+  const lines = [
+    ['-unobody', '--', 'x'],
+    ['-Gadm,ecmail', '-uecuser', 'id'],
+    ['-c/etc/ecelerity.conf', '-g4242', '--', 'x'],
+    ['-uroot:adm', 'x'],
+  ];
+  for (const l of lines) {
+    assert.notEqual(fastRunArgs(l), null, JSON.stringify(l));
+    same(l);
+  }
+  assert.equal(fastRunArgs(['-unobody', 'x'])?.flags.user, 'nobody');
+  assert.equal(yargsRunArgs(['-Gadm,ecmail', 'x']).flags.groups, 'adm,ecmail');
+  // -u=x: yargs reads x, getopt "=x": left to yargs; grouped booleans too
+  assert.equal(fastRunArgs(['-u=x', 'y']), null);
+  assert.equal(fastRunArgs(['-vv', 'y']), null);
+});
+
 test('what the fast parse refuses goes to yargs (help, version, unknown or malformed options)', () => {
   for (const l of [['--help'], ['-h'], ['--version'], ['--bogus', '--', 'x'], ['-u'], ['--preserve-fds', 'x', '--', 'y'], ['-X', '--', 'x'], []]) {
     assert.equal(fastRunArgs(l), null, JSON.stringify(l));
@@ -84,6 +102,7 @@ test('property: for generated argv, the fast parse agrees with yargs whenever it
     fc.tuple(fc.constantFrom('-c', '--config', '-u', '--user', '-g', '--group', '-G', '--groups', '--chroot', '--caps'), word).map(([o, v]) => [o, v]),
     fc.tuple(fc.constantFrom('--config', '--user', '--caps', '--groups'), word).map(([o, v]) => [`${o}=${v}`]),
     fc.constantFrom(['--no-new-privs'], ['--keep-env'], ['--reset-env'], ['--new-session'], ['-v'], ['--verbose'], ['-vv']),
+    fc.tuple(fc.constantFrom('-c', '-u', '-g', '-G', '-v'), word).map(([o, v]) => [`${o}${v}`]),
     fc.tuple(fc.constant('--preserve-fds'), fc.constantFrom('0', '1', '3', '010', 'x', '')).map(([o, v]) => [o, v]),
     word.map((w) => [w]),
   );

@@ -10,7 +10,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,13 @@ test('no regular expression runs on the run path (a real drop, as root)', () => 
       writeFileSync(log, '');
       execFileSync(process.execPath, ['--require', hook, bundle, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       assert.equal(readFileSync(log, 'utf8'), '', `secwrap ${args.join(' ')}`);
+    }
+    // gosu and su-exec mode (started under that name) take the same path
+    for (const [argv0, spec] of [['gosu', 'nobody:nogroup'], ['gosu', 'nobody'], ['su-exec', 'nobody']] as const) {
+      writeFileSync(log, '');
+      const r = spawnSync(process.execPath, ['--require', hook, bundle, spec, '/bin/true'], { stdio: ['ignore', 'pipe', 'pipe'], argv0 });
+      assert.equal(r.status, 0, `${argv0} ${spec}: ${String(r.stderr)}`);
+      assert.equal(readFileSync(log, 'utf8'), '', `${argv0} ${spec}`);
     }
     // control: the hook does see a regular expression the bundle runs (explain's container caps)
     writeFileSync(log, '');

@@ -41,7 +41,7 @@ test('copied alone into an empty folder with an empty environment, it runs', asy
     copyFileSync(dist, join(d, 'secwrap'));
     const r = await execa(join(d, 'secwrap'), ['--version'], { cwd: d, env: {}, extendEnv: false, reject: false });
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.equal(r.stdout, pkg.version);
+    assert.equal(r.stdout, `secwrap ${pkg.version}`);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
