@@ -166,6 +166,9 @@ else
   finish
 fi
 read -r -a capflags <<<"$flags"
+# A --ulimit on podman's command line replaces containers.conf's default_ulimits (this host's
+# nproc ceiling among them), so runc would then fail setting nproc: keep that one as configured.
+[[ " ${capflags[*]} " == *" --ulimit "* ]] && capflags+=(--ulimit nproc=32768:32768)
 added=()
 for ((i = 0; i < ${#capflags[@]}; i++)); do
   [[ ${capflags[i]} == --cap-add ]] && added+=("${capflags[i + 1]}")
