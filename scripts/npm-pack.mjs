@@ -1,5 +1,5 @@
 // @ts-check
-// npm run pack: the npm packages, in dist/npm/, made from staging folders with a package.json
+// npm run package: the npm packages, in dist/npm/, made from staging folders with a package.json
 // written here. The repository's own package.json stays the developers' one (private, a
 // postinstall that builds with the devDependencies); a user's install builds nothing.
 //
@@ -29,7 +29,7 @@ const { values: opts } = parseArgs({
 if (opts['refuse-root']) {
   // `npm pack` in the repository would pack the developers' package: dist/secwrap (118 MB)
   // inside, and a postinstall that needs the devDependencies.
-  process.stderr.write('secwrap: this package.json is for development; `npm run pack` makes the npm packages in dist/npm/\n');
+  process.stderr.write('secwrap: this package.json is for development; `npm run package` makes the npm packages in dist/npm/\n');
   process.exit(1);
 }
 const dist = resolve(opts.dist ?? join(root, 'dist'));
