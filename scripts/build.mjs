@@ -270,7 +270,7 @@ const cliApart = {
  * `npm run bench -- --profile` attributes time by.
  */
 async function bundle(entry, outfile, { minify }) {
-  await build({
+  const { metafile } = await build({
     plugins: [stringWidthStub, y18nEmbedded, yargsShim, cliApart],
     entryPoints: [entry],
     outfile,
@@ -287,7 +287,10 @@ async function bundle(entry, outfile, { minify }) {
       __SECWRAP_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version),
     },
     banner: { js: BANNER },
+    metafile: true,
   });
+  // The inputs, for the release's SBOM (scripts/release/sbom.mjs lists the npm packages inside).
+  if (!minify) writeFileSync(outfile.replace(/\.cjs$/, '') + '.meta.json', JSON.stringify(metafile));
 }
 
 /** A stripped copy of the pinned node, made once per distinct input binary. */
@@ -305,7 +308,11 @@ function strippedNode() {
   } catch (e) {
     // binutils missing: an unstripped base still works, it is only ~33 MB bigger.
     process.stderr.write(`build: strip failed (${e.message.split('\n')[0]}); using unstripped node\n`);
+    // Not cached under the stripped name: once binutils is there (npm test installs it), the
+    // next build strips.
     copyFileSync(pinnedNode, tmp);
+    renameSync(tmp, `${out}.unstripped`);
+    return `${out}.unstripped`;
   }
   renameSync(tmp, out);
   return out;

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# npm test: everything, in order — build, unit tests (Node's test runner), the bats suites (as
-# root, in a private mount namespace), the container image (podman), the real kernels (qemu).
+# npm test: everything, in order — first the system packages the stages need
+# (test/setup-system.sh: installed as root with apt, or the apt-get line printed and a stop),
+# then build, unit tests (Node's test runner), the bats suites (as root, in a private mount
+# namespace), the release files and npm packages (test/run-release.sh), the container image
+# (podman; it installs the release's .deb), the real kernels (qemu).
 # Each stage's output is kept under .cache/test-logs/; the last line sums them up as
 # "N passed, M failed". Exits non-zero when any stage failed.
 set -uo pipefail
@@ -40,9 +43,13 @@ stage() {
   echo "=== $name: $pass passed, $fail failed, exit $rc, $(( $(date +%s) - start ))s"
 }
 
+# Before any stage: a missing tool stops everything within seconds, with the line that fixes it.
+bash test/setup-system.sh || exit
+
 stage build node scripts/build.mjs
 stage unit bash test/run-unit.sh
 stage bats bash test/run-bats.sh
+stage release bash test/run-release.sh
 stage image bash images/container/test-image.sh
 stage kernels bash images/kernels/test-kernels.sh
 

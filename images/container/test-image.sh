@@ -5,7 +5,8 @@
 #   2. makes the base image once: `debootstrap --variant=minbase bookworm` (+ libatomic1, which
 #      Node 26 needs, and binutils, whose strip the build stage uses), cached as a tarball under
 #      .cache/images/, imported with `podman import`;
-#   3. builds the Dockerfile's targets example, secwrap and install with `--network=none`;
+#   3. builds the Dockerfile's targets example, secwrap and install with `--network=none`; installs
+#      the release's .deb into the minimal base with its dependencies supplied offline (3b);
 #   4. runs the example as the secwrap run would be deployed: `--cap-drop ALL` plus exactly the
 #      `--cap-add` flags that `secwrap explain --format docker` prints for the image's config
 #      (run inside the image: its user database knows ecuser), also with `--read-only`, and
@@ -148,6 +149,71 @@ if podman run --rm --network=none --cap-drop ALL --read-only -v "$scratch/vol:/o
   ok "install image: cp /secwrap /opt/secwrap/secwrap (as the Kubernetes init container)"
 else
   no "install image copies /secwrap into the volume"
+fi
+
+# --- 3b. the .deb in a minimal container ---------------------------------------------------------
+# The release's .deb (dist/release/ when it holds this very executable, as after the release stage
+# of npm test; else made here from the host build with scripts/release.mjs --only deb) goes into
+# the minimal base, offline: libatomic1 is purged first (the base has it for the Dockerfile), so
+# dpkg must refuse the .deb alone; the dependencies then come as .deb files from the host's apt
+# (its archive cache, else `apt-get download` into .cache/debs), and dpkg -i installs only the
+# missing ones with secwrap. Then a drop with the installed /usr/bin/secwrap.
+deb=$(ls "$root"/dist/release/secwrap_*_amd64.deb 2>/dev/null | head -1)
+if [[ -n "$deb" ]] && dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/secwrap | cmp -s - "$host"; then
+  echo "# the .deb: $deb (holds this build)"
+else
+  deb=""
+  if node "$root/scripts/release.mjs" --no-build --dist "$scratch/host" --out "$scratch/deb" --only deb >"$scratch/deb.log" 2>&1; then
+    deb=$(ls "$scratch"/deb/secwrap_*_amd64.deb)
+    echo "# the .deb: made from the host build ($(stat -c %s "$deb") bytes)"
+  else
+    tail -5 "$scratch/deb.log"
+  fi
+fi
+debs="$cache/debs"
+mkdir -p "$debs" "$scratch/debs"
+fetched=1
+if [[ -n "$deb" ]]; then
+  for p in $(dpkg-deb -f "$deb" Depends | sed 's/([^)]*)//g; s/,/ /g'); do
+    v=$(dpkg-query -W -f='${Version}' "$p" 2>/dev/null) || { fetched=0; continue; }
+    f="${p}_${v//:/%3a}_amd64.deb"
+    if [[ ! -s "$debs/$f" ]]; then
+      if [[ -s "/var/cache/apt/archives/$f" ]]; then cp "/var/cache/apt/archives/$f" "$debs/"; else
+        (cd "$debs" && apt-get download -q "$p=$v" >/dev/null 2>&1) || { fetched=0; continue; }
+      fi
+    fi
+    cp "$debs/$f" "$scratch/debs/"
+  done
+fi
+if [[ -z "$deb" ]]; then no "the .deb for the container test"; elif [[ $fetched -ne 1 ]]; then
+  no "the .deb's dependencies as .deb files (host's apt cache or apt-get download)"
+else
+  cp "$deb" "$scratch/debs.pkg.deb"
+  out=$(podman run --rm --network=none -v "$scratch/debs:/debs:ro" -v "$scratch/debs.pkg.deb:/secwrap.deb:ro" "$BASE" /bin/sh -c '
+    set -e
+    dpkg --purge libatomic1 >/dev/null 2>&1
+    if dpkg -i /secwrap.deb >/dev/null 2>&1; then echo "installed without its dependencies"; exit 1; fi
+    echo "dpkg refused the .deb alone: $(dpkg -s secwrap 2>/dev/null | sed -n "s/^Status: //p")"
+    set --
+    for f in /debs/*.deb; do
+      p=$(dpkg-deb -f "$f" Package)
+      dpkg -s "$p" 2>/dev/null | grep -q "^Status: install ok installed" || set -- "$@" "$f"
+    done
+    echo "offline: dpkg -i $* /secwrap.deb" | sed "s|/debs/||g"
+    dpkg -i "$@" /secwrap.deb >/dev/null
+    dpkg -s secwrap | grep "^Status:"
+    useradd -u 4242 -M -d /nonexistent -s /usr/sbin/nologin ecuser
+    echo "secwrap --version: $(secwrap --version)"
+    secwrap -u ecuser -- /bin/sh -c "id; grep ^Cap /proc/self/status"
+  ' 2>&1)
+  rc=$?
+  sed 's/^/#   /' <<<"$out"
+  if [[ $rc -eq 0 && "$out" == *"dpkg refused the .deb alone"* && "$out" == *"install ok installed"* &&
+    "$out" == *"uid=4242(ecuser) gid=4242(ecuser)"* && "$out" == *"CapEff:"*"0000000000000000"* ]]; then
+    ok "the .deb in a minimal Debian container: refused without libatomic1, installed with its dependencies offline, drops to ecuser"
+  else
+    no "the .deb in a minimal Debian container (rc=$rc)"
+  fi
 fi
 
 # --- 4. run --------------------------------------------------------------------------------------
