@@ -131,6 +131,7 @@ const BANNER = [
  * secwrap's help is plain ASCII, so a stub that counts code points without ANSI escapes lays it
  * out identically.
  */
+/** @type {import('esbuild').Plugin} */
 const stringWidthStub = {
   name: 'string-width-stub',
   setup(b) {
@@ -162,11 +163,13 @@ const stringWidthStub = {
  *    would rebase paths on is "/", a constant.
  * Each edit must match, or the build stops (a yargs upgrade must be looked at, not skipped).
  */
+/** @type {import('esbuild').Plugin} */
 const yargsShim = {
   name: 'yargs-shim',
   setup(b) {
     b.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (a) => {
       let src = readFileSync(a.path, 'utf8');
+      /** @type {[string, string][]} */
       const edits = [
         ["import { notStrictEqual, strictEqual } from 'assert'", "import { notStrictEqual, strictEqual } from 'secwrap-assert'"],
         [
@@ -207,6 +210,7 @@ const yargsShim = {
  * A locale other than English would find no file and fall back to the English keys, as y18n
  * does for a missing one. The edit must match, or the build stops.
  */
+/** @type {import('esbuild').Plugin} */
 const y18nEmbedded = {
   name: 'y18n-embedded',
   setup(b) {
@@ -220,7 +224,7 @@ const y18nEmbedded = {
     b.onLoad({ filter: /^secwrap-y18n-shim$/, namespace: 'secwrap-stub' }, async () => {
       // The catalogue of the yargs cmd/cli.ts imports (yargs exports its package.json).
       const pkg = await b.resolve('yargs/package.json', { kind: 'import-statement', resolveDir: root });
-      if (pkg.errors.length > 0) throw new Error(`y18n-embedded: cannot find yargs: ${pkg.errors[0].text}`);
+      if (pkg.errors.length > 0) throw new Error(`y18n-embedded: cannot find yargs: ${pkg.errors.map((e) => e.text).join('; ')}`);
       const en = readFileSync(join(dirname(pkg.path), 'locales', 'en.json'), 'utf8');
       JSON.parse(en); // a broken catalogue stops the build, not a run
       return {
@@ -251,6 +255,7 @@ const y18nEmbedded = {
  * single executable serves from its `cli.js` asset instead (scripts/sea/main.cjs). Measured:
  * yargs in the same script cost the exec path ≈ 2 ms (its share of the code cache and source).
  */
+/** @type {import('esbuild').Plugin} */
 const cliApart = {
   name: 'cli-apart',
   setup(b) {
@@ -268,6 +273,11 @@ const cliApart = {
  * V8 then deserialises a smaller code cache and decodes a smaller source at every start (≈ 2 ms
  * of the exec path, measured with bench/); the readable dist/*.cjs keep the module comments that
  * `npm run bench -- --profile` attributes time by.
+ */
+/**
+ * @param {string} entry
+ * @param {string} outfile
+ * @param {{ minify: boolean }} opts
  */
 async function bundle(entry, outfile, { minify }) {
   const { metafile } = await build({
@@ -307,7 +317,7 @@ function strippedNode() {
     execFileSync('strip', ['--strip-all', tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (e) {
     // binutils missing: an unstripped base still works, it is only ~33 MB bigger.
-    process.stderr.write(`build: strip failed (${e.message.split('\n')[0]}); using unstripped node\n`);
+    process.stderr.write(`build: strip failed (${String(e instanceof Error ? e.message : e).split('\n')[0]}); using unstripped node\n`);
     // Not cached under the stripped name: once binutils is there (npm test installs it), the
     // next build strips.
     copyFileSync(pinnedNode, tmp);
@@ -343,6 +353,12 @@ const cleanEnv = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin' });
  * written to `out`: after a training run (see the steps at the top) for `train` "exec" (the exec
  * path, for main) or "explain" (`secwrap explain`, for the CLI: yargs, the options, the plan's
  * text), else of the compiled script alone.
+ */
+/**
+ * @param {Record<string, string>} wrapped
+ * @param {string} save
+ * @param {string} out
+ * @param {'exec' | 'explain' | undefined} train
  */
 function codeCache(wrapped, save, out, train) {
   const args = [];
@@ -381,7 +397,7 @@ function codeCache(wrapped, save, out, train) {
   // The Node that will read the cache must accept it (same V8, same flags): checked, not hoped.
   const check = spawnSync(
     pinnedNode,
-    [...SEA_EXEC_ARGV, '-e', 'const fs=require("fs"),vm=require("vm");const s=new vm.Script(fs.readFileSync(process.argv[1],"latin1"),{filename:process.argv[3],cachedData:fs.readFileSync(process.argv[2])});process.exit(s.cachedDataRejected?1:0)', wrapped[save], out, `${save}.cjs`],
+    [...SEA_EXEC_ARGV, '-e', 'const fs=require("fs"),vm=require("vm");const s=new vm.Script(fs.readFileSync(process.argv[1],"latin1"),{filename:process.argv[3],cachedData:fs.readFileSync(process.argv[2])});process.exit(s.cachedDataRejected?1:0)', String(wrapped[save]), out, `${save}.cjs`],
     { stdio: 'inherit', env: cleanEnv() },
   );
   if (check.status !== 0) throw new Error(`the pinned Node rejects the code cache made for ${wrapped[save]}`);
@@ -392,6 +408,10 @@ function codeCache(wrapped, save, out, train) {
  * program, "cli" the lazily loaded CLI (assets ASSET.js and ASSET.jscache each, see
  * scripts/sea/main.cjs); `train` as for codeCache().
  */
+/**
+ * @param {{ asset: string, entry: string, train: 'exec' | 'explain' | undefined }[]} scripts
+ * @param {string} output
+ */
 async function buildSea(scripts, output) {
   mkdirSync(cache, { recursive: true });
   mkdirSync(dirname(output), { recursive: true });
@@ -399,7 +419,9 @@ async function buildSea(scripts, output) {
   const configFile = join(cache, `sea-config.${process.pid}.json`);
   const temps = [configFile, tmpOut];
   try {
+    /** @type {Record<string, string>} */
     const assets = { [ADDON_ASSET]: addon };
+    /** @type {Record<string, string>} */
     const wrapped = {};
     for (const { asset, entry } of scripts) {
       const min = join(cache, `${asset}.${process.pid}.min.cjs`);

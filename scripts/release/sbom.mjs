@@ -59,14 +59,12 @@ function packagesOf(/** @type {Json} */ meta) {
 }
 
 /**
- * @param {{
- *   root: string,            the repository (package.json, package-lock.json, node_modules)
- *   dist: string,            where the build wrote secwrap, secwrap.meta.json and cli.meta.json
- *   version: string,         secwrap's version
- *   epoch: number,           SOURCE_DATE_EPOCH
- *   nodeVersions: Record<string, string>,   process.versions of the pinned Node
- *   exeSha256: string,       sha-256 of the executable
- * }} p
+ * The inputs: `root` the repository (package.json, package-lock.json, node_modules); `dist`
+ * where the build wrote secwrap, secwrap.meta.json and cli.meta.json; `version` secwrap's
+ * version; `epoch` SOURCE_DATE_EPOCH; `nodeVersions` process.versions of the pinned Node;
+ * `exeSha256` the executable's sha-256.
+ * @param {{ root: string, dist: string, version: string, epoch: number,
+ *   nodeVersions: Record<string, string>, exeSha256: string }} p
  * @returns {Json}
  */
 export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }) {
