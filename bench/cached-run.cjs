@@ -18,7 +18,15 @@ if (wrapped === undefined || cache === undefined || bundle === undefined) {
   process.stderr.write('usage: node bench/cached-run.cjs WRAPPED CACHE BUNDLE [ARG...]\n');
   process.exit(2);
 }
-const script = new Script(readFileSync(wrapped, 'latin1'), { filename: `file://${bundle}`, cachedData: readFileSync(cache) });
-if (script.cachedDataRejected) throw new Error(`cached-run: V8 rejected ${cache} (made with other flags or another Node?)`);
-process.argv = [/** @type {string} */ (process.argv[0]) /* always the node executable */, bundle, ...args];
+const script = new Script(readFileSync(wrapped, 'latin1'), {
+  filename: `file://${bundle}`,
+  cachedData: readFileSync(cache),
+});
+if (script.cachedDataRejected)
+  throw new Error(`cached-run: V8 rejected ${cache} (made with other flags or another Node?)`);
+process.argv = [
+  /** @type {string} */ (process.argv[0]) /* always the node executable */,
+  bundle,
+  ...args,
+];
 script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));

@@ -35,7 +35,9 @@ function fatal(msg) {
 function runner() {
   if (existsSync(RUNNER)) return RUNNER;
   mkdirSync(CACHE, { recursive: true });
-  const r = spawnSync('cc', ['-O2', '-o', RUNNER, join(root, 'bench', 'runner.c')], { stdio: 'inherit' });
+  const r = spawnSync('cc', ['-O2', '-o', RUNNER, join(root, 'bench', 'runner.c')], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) fatal('cannot build bench/runner.c (apt-get install gcc)');
   return RUNNER;
 }
@@ -67,7 +69,8 @@ function inputs() {
 /** @param {number[]} xs */
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-if (process.getuid?.() !== 0) fatal('run as root: as root, check applies the path rule, as the run does');
+if (process.getuid?.() !== 0)
+  fatal('run as root: as root, check applies the path rule, as the run does');
 if (!existsSync(EXE)) fatal(`${EXE} is missing: npm run build`);
 const dir = mkdtempSync('/run/secwrap-bounds-');
 try {
@@ -77,11 +80,17 @@ try {
     writeFileSync(f, text, { mode: 0o644 });
     return { name, file: f, bytes: Buffer.byteLength(text) };
   });
-  const nodeBin = execFileSync('sh', ['-c', 'command -v node'], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } }).trim();
+  const nodeBin = execFileSync('sh', ['-c', 'command -v node'], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
+  }).trim();
   /** @type {{ label: string, argv: string[] }[]} */
   const cmds = [];
   for (const f of files) {
-    cmds.push({ label: `secwrap check ${f.name} (${(f.bytes / 1e6).toFixed(1)} MB)`, argv: [EXE, 'check', f.file] });
+    cmds.push({
+      label: `secwrap check ${f.name} (${(f.bytes / 1e6).toFixed(1)} MB)`,
+      argv: [EXE, 'check', f.file],
+    });
     cmds.push({ label: `node bundle check ${f.name}`, argv: [nodeBin, BUNDLE, 'check', f.file] });
   }
   const spec = join(dir, 'spec');
@@ -92,15 +101,20 @@ try {
   const by = new Map();
   for (const line of r.stdout.trim().split('\n')) {
     const [i, , wall, rss, , , status] = line.split(' ').map(Number);
-    if (i === undefined || wall === undefined || rss === undefined || status === undefined) continue;
+    if (i === undefined || wall === undefined || rss === undefined || status === undefined)
+      continue;
     const e = by.get(i) ?? { wall: [], rss: [], status: [] };
     e.wall.push(wall / 1e9);
     e.rss.push(rss / 1024);
     e.status.push(status);
     by.set(i, e);
   }
-  console.log('config bounds: the worst inputs the bounds accept, and the refused giant (medians of 3)');
-  console.log(`${'command'.padEnd(44)} ${'exit'.padStart(4)} ${'wall s'.padStart(7)} ${'peak MiB'.padStart(9)}  target`);
+  console.log(
+    'config bounds: the worst inputs the bounds accept, and the refused giant (medians of 3)',
+  );
+  console.log(
+    `${'command'.padEnd(44)} ${'exit'.padStart(4)} ${'wall s'.padStart(7)} ${'peak MiB'.padStart(9)}  target`,
+  );
   let pass = true;
   cmds.forEach((c, i) => {
     const e = by.get(i);
@@ -109,7 +123,9 @@ try {
     const mib = median(e.rss);
     const ok = s < TARGET_S && mib < TARGET_MIB;
     pass &&= ok;
-    console.log(`${c.label.padEnd(44)} ${String(e.status[0]).padStart(4)} ${s.toFixed(2).padStart(7)} ${mib.toFixed(0).padStart(9)}  ${ok ? 'PASS' : 'FAIL'} (< ${TARGET_S} s, < ${TARGET_MIB} MiB)`);
+    console.log(
+      `${c.label.padEnd(44)} ${String(e.status[0]).padStart(4)} ${s.toFixed(2).padStart(7)} ${mib.toFixed(0).padStart(9)}  ${ok ? 'PASS' : 'FAIL'} (< ${TARGET_S} s, < ${TARGET_MIB} MiB)`,
+    );
   });
   console.log(`config bounds: ${pass ? 'PASS' : 'FAIL'}`);
 } finally {

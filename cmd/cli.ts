@@ -12,7 +12,14 @@
 import yargs, { type Argv } from 'yargs';
 import type { run, check, explain, caps } from './commands.js';
 import type { die } from './die.js';
-import { DROP_OPTIONS, PARSER_CONFIGURATION, SUBCOMMANDS, expandAttached, flagsFrom, repeatedOption } from './options.js';
+import {
+  DROP_OPTIONS,
+  PARSER_CONFIGURATION,
+  SUBCOMMANDS,
+  expandAttached,
+  flagsFrom,
+  repeatedOption,
+} from './options.js';
 import type { SecwrapError } from '../src/errors.js';
 import { EXIT_USAGE, completions, helpText } from './help.js';
 import { writeAll } from './output.js';
@@ -53,7 +60,10 @@ function commandOf(a: Parsed, skip: number): string[] {
  * The run path's argv as full yargs reads it (no handlers run). The fast parse must agree with
  * this wherever it accepts an argv; test/unit/cmd/fast-args.test.ts checks that.
  */
-export function yargsRunArgs(argv: string[]): { flags: ReturnType<typeof flagsFrom>; command: string[] } {
+export function yargsRunArgs(argv: string[]): {
+  flags: ReturnType<typeof flagsFrom>;
+  command: string[];
+} {
   const twice = repeatedOption(argv);
   if (twice !== undefined) throw new Error(repeatedMessage(twice));
   const a = dropOptions(yargs(expandAttached(argv)))
@@ -78,14 +88,31 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
   const isRun = argv[0] === undefined || !SUBCOMMANDS.has(argv[0]);
   const usageExit = EXIT_USAGE; // one code for usage errors on every path (docs/drop-in.md)
   const twice = repeatedOption(argv);
-  if (twice !== undefined) return die(repeatedMessage(twice), usageExit);
+  if (twice !== undefined) die(repeatedMessage(twice), usageExit);
   // bash completion (the script `secwrap completion` prints asks this): real option names
-  if (argv[0] === '--get-yargs-completions') return writeAll(1, completions(argv.slice(1)).map((w) => w + '\n').join(''));
+  if (argv[0] === '--get-yargs-completions') {
+    writeAll(
+      1,
+      completions(argv.slice(1))
+        .map((w) => `${w}\n`)
+        .join(''),
+    );
+    return;
+  }
   const help = helpAsked(argv, isRun);
-  if (help !== null) return writeAll(1, helpText(help));
-  if (argv[0] === 'completion' && argv.length > 1) return die(`completion: unexpected argument ${argv[1]} (secwrap completion)`, usageExit);
+  if (help !== null) {
+    writeAll(1, helpText(help));
+    return;
+  }
+  if (argv[0] === 'completion' && argv.length > 1) {
+    die(`completion: unexpected argument ${argv[1]} (secwrap completion)`, usageExit);
+  }
   // getopt's attached short values (-unobody) on the options the run and explain share
-  argv = isRun ? expandAttached(argv) : argv[0] === 'explain' ? ['explain', ...expandAttached(argv.slice(1))] : argv;
+  argv = isRun
+    ? expandAttached(argv)
+    : argv[0] === 'explain'
+      ? ['explain', ...expandAttached(argv.slice(1))]
+      : argv;
   yargs(argv)
     .scriptName('secwrap')
     .locale('en')
@@ -93,8 +120,14 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
     // The run path stops at the command's name (its own options follow); subcommands parse fully.
     // `caps TEXT...` is a variadic positional, which yargs collects as duplicates; the run path and
     // explain collect them too (repeatable options; flagsFrom keeps the last of the others).
-    .parserConfiguration({ ...PARSER_CONFIGURATION, 'halt-at-non-option': isRun, 'duplicate-arguments-array': argv[0] !== 'check' })
-    .usage('secwrap [options] [-c FILE] -- COMMAND [ARG...]\n\nDrop root to the identity and capabilities of an ecelerity.conf security scope (or flags), then execve COMMAND in this PID.')
+    .parserConfiguration({
+      ...PARSER_CONFIGURATION,
+      'halt-at-non-option': isRun,
+      'duplicate-arguments-array': argv[0] !== 'check',
+    })
+    .usage(
+      'secwrap [options] [-c FILE] -- COMMAND [ARG...]\n\nDrop root to the identity and capabilities of an ecelerity.conf security scope (or flags), then execve COMMAND in this PID.',
+    )
     .command(
       '$0',
       'drop privileges as planned, then execve COMMAND',
@@ -107,13 +140,27 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
       (y) =>
         y
           .positional('file', { type: 'string', describe: 'the config file' })
-          .option('config', { alias: 'c', type: 'string', describe: 'the config file', requiresArg: true })
-          .option('syntax-only', { type: 'boolean', describe: 'the language only: includes not followed, no scope validation' })
-          .option('json', { type: 'boolean', describe: 'print the effective security scope and its sources as JSON' }),
+          .option('config', {
+            alias: 'c',
+            type: 'string',
+            describe: 'the config file',
+            requiresArg: true,
+          })
+          .option('syntax-only', {
+            type: 'boolean',
+            describe: 'the language only: includes not followed, no scope validation',
+          })
+          .option('json', {
+            type: 'boolean',
+            describe: 'print the effective security scope and its sources as JSON',
+          }),
       (a) => {
         const file = a.config ?? a.file;
         if (!file) return die('check: no config file given (secwrap check FILE)', usageExit);
-        process.exitCode = check(file, { syntaxOnly: a['syntax-only'] ?? false, json: a.json ?? false });
+        process.exitCode = check(file, {
+          syntaxOnly: a['syntax-only'] ?? false,
+          json: a.json ?? false,
+        });
       },
     )
     .command(
@@ -122,9 +169,13 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
       (y) =>
         dropOptions(y)
           .option('json', { type: 'boolean', describe: 'the plan as JSON' })
-          .option('format', { choices: ['text', 'json', 'docker', 'k8s'] as const, describe: 'text, json, docker (docker run flags) or k8s (securityContext)' })
+          .option('format', {
+            choices: ['text', 'json', 'docker', 'k8s'] as const,
+            describe: 'text, json, docker (docker run flags) or k8s (securityContext)',
+          })
           .conflicts('json', 'format'),
-      (a) => explain(flagsFrom(a), commandOf(a as Parsed, 1), a.json ? 'json' : (a.format ?? 'text')),
+      (a) =>
+        explain(flagsFrom(a), commandOf(a as Parsed, 1), a.json ? 'json' : (a.format ?? 'text')),
     )
     .command(
       'caps [texts..]',
@@ -135,7 +186,8 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
           .option('json', { type: 'boolean', describe: 'one JSON object per line' }),
       (a) => {
         const texts = [...(a.texts ?? []), ...((a as Parsed)['--'] ?? [])].map(String);
-        if (texts.length === 0) return die('caps: no TEXT given (secwrap caps [--json] [--] TEXT...)', usageExit);
+        if (texts.length === 0)
+          return die('caps: no TEXT given (secwrap caps [--json] [--] TEXT...)', usageExit);
         process.exitCode = caps(texts, a.json ?? false);
       },
     )
@@ -145,7 +197,9 @@ export function runCli(argv: string[], version: string, host: CliHost): void {
     .strictOptions()
     .help(false) // ./help.ts: GNU-style, with metavariables, examples and exit status
     .wrap(100)
-    .fail((msg, err) => die(err ?? new Error(msg), err instanceof SecwrapError ? err.exitCode : usageExit))
+    .fail((msg, err) =>
+      die(err ?? new Error(msg), err instanceof SecwrapError ? err.exitCode : usageExit),
+    )
     .parseSync();
 }
 

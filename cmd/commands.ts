@@ -3,7 +3,13 @@
  * parse → resolve → plan → apply → verify → exec.
  */
 import { capFromText, capsReport, privilegesFromText } from '../src/caps/index.js';
-import { checkJson, loadConfig, securityScope, serverMaxFileDescriptors, type SecurityScope } from '../src/config/index.js';
+import {
+  checkJson,
+  loadConfig,
+  securityScope,
+  serverMaxFileDescriptors,
+  type SecurityScope,
+} from '../src/config/index.js';
 import { ConfigError, SecwrapError } from '../src/errors.js';
 import { apply } from '../src/apply/apply.js';
 import { missingPrivileges } from '../src/apply/preflight.js';
@@ -35,10 +41,16 @@ const err = (s: string): void => {
  * The config's security scope and the one global option secwrap applies (trust-checked as the
  * file is read), or nulls without -c.
  */
-function configOf(flags: Flags, enforce: boolean): { scope: SecurityScope | null; globals: ConfigGlobals | null } {
+function configOf(
+  flags: Flags,
+  enforce: boolean,
+): { scope: SecurityScope | null; globals: ConfigGlobals | null } {
   if (flags.config === undefined) return { scope: null, globals: null };
   const doc = loadConfig(flags.config, { open: configOpener(enforce) });
-  return { scope: securityScope(doc), globals: { serverMaxFileDescriptors: serverMaxFileDescriptors(doc) } };
+  return {
+    scope: securityScope(doc),
+    globals: { serverMaxFileDescriptors: serverMaxFileDescriptors(doc) },
+  };
 }
 
 /** `status`: an open reader of /proc/self/status when the caller has one (the run path). */
@@ -56,7 +68,8 @@ function makePlan(flags: Flags, command: string[], status?: StatusReader): Plan 
  * by throwing (exit 125, 126 or 127); success is execvp.
  */
 export function run(flags: Flags, command: string[]): never {
-  if (command.length === 0) throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
+  if (command.length === 0)
+    throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
   const argv = ownCommandBytes(command); // the caller's exact bytes, read while /proc is reachable
   const status = new StatusReader(); // opened before any chroot; close-on-exec
   const plan = makePlan(flags, command, status); // parse (config, flags), resolve, plan
@@ -68,17 +81,28 @@ export function run(flags: Flags, command: string[]): never {
  * (src/identity/userspec.ts), then the same plan, apply, verify and hand-off as the run path.
  */
 export function runSpec(dialect: SpecDialect, spec: string, command: string[]): never {
-  if (command.length === 0) throw new SecwrapError(`no command given (${dialect} USER-SPEC COMMAND [ARG...])`);
+  if (command.length === 0)
+    throw new SecwrapError(`no command given (${dialect} USER-SPEC COMMAND [ARG...])`);
   const argv = ownCommandBytes(command);
   const status = new StatusReader();
   const state = status.read();
   const identity = resolveUserSpec(dialect, spec, { uid: state.uid[0]!, gid: state.gid[0]! });
-  const plan = buildPlan(specRequest(identity, command), { state, pid: process.pid, env: process.env, stdinIsTty: false });
+  const plan = buildPlan(specRequest(identity, command), {
+    state,
+    pid: process.pid,
+    env: process.env,
+    stdinIsTty: false,
+  });
   runPlan(plan, status, argv, false);
 }
 
 /** apply, verify, hand-off: the same for every mode. */
-function runPlan(plan: Plan, status: StatusReader, argv: readonly Buffer[], verbose: boolean): never {
+function runPlan(
+  plan: Plan,
+  status: StatusReader,
+  argv: readonly Buffer[],
+  verbose: boolean,
+): never {
   // -v: a log line that cannot be written stops the run (125), as any other failed call does
   const log = verbose ? (line: string) => writeAll(2, `secwrap: ${line}\n`) : () => {};
   for (const note of plan.notes) log(`note: ${note}`);
@@ -89,13 +113,21 @@ function runPlan(plan: Plan, status: StatusReader, argv: readonly Buffer[], verb
 export function explain(flags: Flags, command: string[], format: string): void {
   const plan = makePlan(flags, command);
   const missing = missingPrivileges(plan);
-  const text = format === 'json' ? JSON.stringify(planToJson(plan, missing), null, 2) + '\n' : format === 'docker' ? planToDocker(plan) : format === 'k8s' ? planToK8s(plan) : planToText(plan, missing);
+  const text =
+    format === 'json'
+      ? JSON.stringify(planToJson(plan, missing), null, 2) + '\n'
+      : format === 'docker'
+        ? planToDocker(plan)
+        : format === 'k8s'
+          ? planToK8s(plan)
+          : planToText(plan, missing);
   out(text);
   // The docker flags stay one line for $(…); what they cannot say goes to stderr.
   if (format === 'docker') for (const n of unmapped(plan, 'docker')) err(`secwrap: note: ${n}\n`);
   // It exits as the run would: 125 when this process could not carry the plan out (also as
   // non-root). The docker and k8s formats describe a container's run, not this process's.
-  if (missing.length > 0 && format !== 'docker' && format !== 'k8s') throw new SecwrapError(`the run would fail: ${missing.join('; ')}`);
+  if (missing.length > 0 && format !== 'docker' && format !== 'k8s')
+    throw new SecwrapError(`the run would fail: ${missing.join('; ')}`);
 }
 
 /**
@@ -108,7 +140,9 @@ export function check(file: string, opts: { syntaxOnly: boolean; json: boolean }
     const open = configOpener(enforce);
     let scope: SecurityScope;
     if (opts.syntaxOnly) {
-      scope = securityScope(loadConfig(file, { followIncludes: false, validate: false, open }), { validate: false });
+      scope = securityScope(loadConfig(file, { followIncludes: false, validate: false, open }), {
+        validate: false,
+      });
     } else {
       const doc = loadConfig(file, { open });
       scope = securityScope(doc);
@@ -153,4 +187,3 @@ export function caps(texts: string[], json: boolean): number {
   out(r.lines.map((l) => l + '\n').join(''));
   return r.ok ? 0 : 1;
 }
-

@@ -22,13 +22,18 @@ export interface RunArgs {
   command: string[];
 }
 
-const LONG = new Map<string, DropOption>(Object.keys(DROP_OPTIONS).map((n) => [n, n as DropOption]));
+const LONG = new Map<string, DropOption>(
+  Object.keys(DROP_OPTIONS).map((n) => [n, n as DropOption]),
+);
 const SHORT = new Map<string, DropOption>(
-  Object.entries(DROP_OPTIONS).flatMap(([n, s]) => ('alias' in s ? [[s.alias, n as DropOption] as const] : [])),
+  Object.entries(DROP_OPTIONS).flatMap(([n, s]) =>
+    'alias' in s ? [[s.alias, n as DropOption] as const] : [],
+  ),
 );
 /** Plain decimal, as yargs reads a number the same way: `0`, or no leading zero, at most 9 digits. */
 function plainDecimal(raw: string): boolean {
-  if (raw.length === 0 || raw.length > 9 || (raw.length > 1 && raw.charCodeAt(0) === 48)) return false;
+  if (raw.length === 0 || raw.length > 9 || (raw.length > 1 && raw.charCodeAt(0) === 48))
+    return false;
   for (let i = 0; i < raw.length; i++) {
     const c = raw.charCodeAt(i);
     if (c < 48 || c > 57) return false; // no RegExp on the exec path (test/unit/house/exec-path.test.ts)
@@ -37,7 +42,7 @@ function plainDecimal(raw: string): boolean {
 }
 
 /** The option's value as yargs would give it, or null when yargs should judge the token. */
-function valueOf(name: DropOption, raw: string | undefined): string | number | null {
+function optionValue(name: DropOption, raw: string | undefined): string | number | null {
   if (raw === undefined || raw.startsWith('-')) return null;
   const spec = DROP_OPTIONS[name];
   if ('requiresArg' in spec && spec.requiresArg && raw === '') return null;
@@ -64,7 +69,11 @@ export function fastRunArgs(argv: readonly string[]): RunArgs | null {
     } else {
       name = SHORT.get(t[1]!);
       // getopt's attached value, `-unobody` (not `-u=x`, which yargs reads as x)
-      if (t.length > 2) inline = name !== undefined && DROP_OPTIONS[name].type !== 'boolean' && t[2] !== '=' ? t.slice(2) : undefined;
+      if (t.length > 2)
+        inline =
+          name !== undefined && DROP_OPTIONS[name].type !== 'boolean' && t[2] !== '='
+            ? t.slice(2)
+            : undefined;
       if (t.length > 2 && inline === undefined) return null; // grouped (-vv) or -u=x: yargs decides
     }
     if (name === undefined) return null; // unknown, grouped or help/version: yargs decides
@@ -78,10 +87,12 @@ export function fastRunArgs(argv: readonly string[]): RunArgs | null {
       flags[spec.flag] = true;
       continue;
     }
-    const v = valueOf(name, inline ?? argv[++i]);
+    const v = optionValue(name, inline ?? argv[++i]);
     if (v === null) return null;
-    if (repeatable) ((flags[spec.flag] ??= []) as unknown[]).push(v);
-    else flags[spec.flag] = v;
+    if (repeatable) {
+      if (flags[spec.flag] === undefined) flags[spec.flag] = [];
+      (flags[spec.flag] as unknown[]).push(v);
+    } else flags[spec.flag] = v;
   }
   const command = argv.slice(i);
   if (command.length === 0) return null; // no command: yargs prints the usage

@@ -21,7 +21,7 @@ function usage(self: string, version: string): string {
     '\n' +
     `${self} is secwrap in gosu-compatible mode: USER-SPEC is user, user:group, uid, uid:gid, :group, user: or "".\n` +
     'Exit codes: 125 secwrap failed (usage, unknown user or group, a failed or unverified drop), 126 the\n' +
-    'command cannot be run, 127 not found; otherwise the command\'s own. See docs/drop-in.md.\n' +
+    "command cannot be run, 127 not found; otherwise the command's own. See docs/drop-in.md.\n" +
     '\n' +
     `${self} version: ${gosuVersion(version)}\n` +
     `${self} license: Apache-2.0 (secwrap)\n`
@@ -50,6 +50,7 @@ export function gosuMain(self: string, args: readonly string[], version: string)
     writeAll(1, gosuVersion(version) + '\n');
     process.exit(0);
   }
-  if (args.length < 2) die(`usage: ${self} user-spec command [args] (${self} --help)`, EXIT_FAILURE);
+  if (args.length < 2)
+    die(`usage: ${self} user-spec command [args] (${self} --help)`, EXIT_FAILURE);
   runSpec('gosu', args[0]!, args.slice(1));
 }

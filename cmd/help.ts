@@ -16,7 +16,12 @@ interface Line {
 }
 
 const dropLines = (): Line[] =>
-  Object.entries(DROP_OPTIONS as Record<string, OptionSpec>).map(([long, s]) => ({ short: s.alias, long, metavar: s.metavar, describe: s.describe }));
+  Object.entries(DROP_OPTIONS as Record<string, OptionSpec>).map(([long, s]) => ({
+    short: s.alias,
+    long,
+    metavar: s.metavar,
+    describe: s.describe,
+  }));
 
 const HELP: Line = { short: 'h', long: 'help', describe: 'print this help and exit' };
 const VERSION: Line = { short: 'V', long: 'version', describe: 'print the version and exit' };
@@ -26,15 +31,27 @@ const JSON_OPT = (what: string): Line => ({ long: 'json', describe: what });
 export const COMMAND_OPTIONS: Record<string, Line[]> = {
   '': [...dropLines(), HELP, VERSION],
   check: [
-    { short: 'c', long: 'config', metavar: 'FILE', describe: 'the config file (or give it as FILE)' },
-    { long: 'syntax-only', describe: 'the language only: includes not followed, no scope validation' },
+    {
+      short: 'c',
+      long: 'config',
+      metavar: 'FILE',
+      describe: 'the config file (or give it as FILE)',
+    },
+    {
+      long: 'syntax-only',
+      describe: 'the language only: includes not followed, no scope validation',
+    },
     JSON_OPT('print the effective security scope and its sources as JSON'),
     HELP,
   ],
   explain: [
     ...dropLines(),
     JSON_OPT('the plan as JSON (same as --format json)'),
-    { long: 'format', metavar: 'FORMAT', describe: 'text, json, docker (docker run flags) or k8s (securityContext)' },
+    {
+      long: 'format',
+      metavar: 'FORMAT',
+      describe: 'text, json, docker (docker run flags) or k8s (securityContext)',
+    },
     HELP,
   ],
   caps: [JSON_OPT('one JSON object per line'), HELP],
@@ -44,7 +61,9 @@ export const COMMAND_OPTIONS: Record<string, Line[]> = {
 const FORMATS = ['text', 'json', 'docker', 'k8s'];
 
 function optionTable(lines: Line[]): string {
-  const left = lines.map((l) => `${l.short ? `-${l.short}, ` : '    '}--${l.long}${l.metavar ? `=${l.metavar}` : ''}`);
+  const left = lines.map(
+    (l) => `${l.short ? `-${l.short}, ` : '    '}--${l.long}${l.metavar ? `=${l.metavar}` : ''}`,
+  );
   const width = Math.max(...left.map((s) => s.length)) + 2;
   return lines.map((l, i) => `  ${left[i]!.padEnd(width)}${l.describe}\n`).join('');
 }
@@ -114,7 +133,7 @@ export function helpText(command: string): string {
         'Examples:\n' +
         '  secwrap -c /etc/ecelerity/ecelerity.conf -- ecelerity\n' +
         '  secwrap -u nobody --caps=cap_net_bind_service+ep -- nginx -g "daemon off;"\n' +
-        '  secwrap -u postgres:postgres -- postgres      (gosu\'s USER:GROUP: that group only)\n' +
+        "  secwrap -u postgres:postgres -- postgres      (gosu's USER:GROUP: that group only)\n" +
         '  ln -s secwrap /usr/local/bin/gosu             (then gosu USER-SPEC COMMAND, as gosu;\n' +
         '                                                 su-exec likewise)\n\n' +
         EXIT_STATUS
@@ -131,19 +150,31 @@ export function completions(words: readonly string[]): string[] {
   const args = words.slice(1);
   const cur = args[args.length - 1] ?? '';
   const before = args.slice(0, -1);
-  const command = before[0] !== undefined && before[0] in COMMAND_OPTIONS && before[0] !== '' ? before[0] : '';
+  const command =
+    before[0] !== undefined && before[0] in COMMAND_OPTIONS && before[0] !== '' ? before[0] : '';
   const lines = COMMAND_OPTIONS[command]!;
   const prev = before[before.length - 1];
-  const valueOf = prev === undefined ? undefined : lines.find((l) => prev === `--${l.long}` || prev === `-${l.short}`);
-  if (valueOf?.long === 'format') return FORMATS;
-  if (valueOf?.metavar) return []; // a value: file names, or nothing to offer
+  const takesValue =
+    prev === undefined
+      ? undefined
+      : lines.find((l) => prev === `--${l.long}` || prev === `-${l.short}`);
+  if (takesValue?.long === 'format') return FORMATS;
+  if (takesValue?.metavar) return []; // a value: file names, or nothing to offer
   // Past `--`, or past the run line's COMMAND: the command's own words.
   if (before.includes('--')) return [];
-  if (command === '' && before.some((w, i) => !w.startsWith('-') && !isValueOf(before[i - 1], lines))) return [];
-  if (cur.startsWith('-')) return lines.flatMap((l) => [`--${l.long}`, ...(l.short ? [`-${l.short}`] : [])]);
+  if (
+    command === '' &&
+    before.some((w, i) => !w.startsWith('-') && !isValueOf(before[i - 1], lines))
+  )
+    return [];
+  if (cur.startsWith('-'))
+    return lines.flatMap((l) => [`--${l.long}`, ...(l.short ? [`-${l.short}`] : [])]);
   return before.length === 0 ? Object.keys(COMMAND_OPTIONS).filter((k) => k !== '') : [];
 }
 
 function isValueOf(word: string | undefined, lines: Line[]): boolean {
-  return word !== undefined && lines.some((l) => l.metavar !== undefined && (word === `--${l.long}` || word === `-${l.short}`));
+  return (
+    word !== undefined &&
+    lines.some((l) => l.metavar !== undefined && (word === `--${l.long}` || word === `-${l.short}`))
+  );
 }

@@ -20,29 +20,137 @@ export interface OptionSpec {
 }
 
 export const DROP_OPTIONS = {
-  config: { alias: 'c', type: 'string', describe: 'ecelerity.conf whose security scope to apply', requiresArg: true, flag: 'config', metavar: 'FILE' },
-  user: { alias: 'u', type: 'string', describe: 'user name or uid (overrides the file); USER:GROUP: that group only (gosu)', requiresArg: true, flag: 'user', metavar: 'USER[:GROUP]' },
-  group: { alias: 'g', type: 'string', describe: 'group name or gid (overrides the file)', requiresArg: true, flag: 'group', metavar: 'GROUP' },
-  groups: { alias: 'G', type: 'string', describe: 'supplementary groups, comma-separated ("" = none)', flag: 'groups', metavar: 'LIST' },
-  chroot: { type: 'string', describe: 'chroot into DIR (absolute)', requiresArg: true, flag: 'chroot', metavar: 'DIR' },
-  caps: { type: 'string', describe: 'capabilities to retain, libcap text (cap_net_bind_service+ep)', requiresArg: true, flag: 'caps', metavar: 'TEXT' },
-  'no-new-privs': { type: 'boolean', describe: 'set no_new_privs for the command', flag: 'noNewPrivs' },
-  'preserve-fds': { type: 'number', describe: 'also pass descriptors 3..3+N-1', requiresArg: true, flag: 'preserveFds', metavar: 'N' },
+  config: {
+    alias: 'c',
+    type: 'string',
+    describe: 'ecelerity.conf whose security scope to apply',
+    requiresArg: true,
+    flag: 'config',
+    metavar: 'FILE',
+  },
+  user: {
+    alias: 'u',
+    type: 'string',
+    describe: 'user name or uid (overrides the file); USER:GROUP: that group only (gosu)',
+    requiresArg: true,
+    flag: 'user',
+    metavar: 'USER[:GROUP]',
+  },
+  group: {
+    alias: 'g',
+    type: 'string',
+    describe: 'group name or gid (overrides the file)',
+    requiresArg: true,
+    flag: 'group',
+    metavar: 'GROUP',
+  },
+  groups: {
+    alias: 'G',
+    type: 'string',
+    describe: 'supplementary groups, comma-separated ("" = none)',
+    flag: 'groups',
+    metavar: 'LIST',
+  },
+  chroot: {
+    type: 'string',
+    describe: 'chroot into DIR (absolute)',
+    requiresArg: true,
+    flag: 'chroot',
+    metavar: 'DIR',
+  },
+  caps: {
+    type: 'string',
+    describe: 'capabilities to retain, libcap text (cap_net_bind_service+ep)',
+    requiresArg: true,
+    flag: 'caps',
+    metavar: 'TEXT',
+  },
+  'no-new-privs': {
+    type: 'boolean',
+    describe: 'set no_new_privs for the command',
+    flag: 'noNewPrivs',
+  },
+  'preserve-fds': {
+    type: 'number',
+    describe: 'also pass descriptors 3..3+N-1',
+    requiresArg: true,
+    flag: 'preserveFds',
+    metavar: 'N',
+  },
   'keep-env': { type: 'boolean', describe: 'leave the environment untouched', flag: 'keepEnv' },
-  'reset-env': { type: 'boolean', describe: 'only TERM kept; PATH, HOME, USER, LOGNAME, SHELL set', flag: 'resetEnv' },
-  'new-session': { type: 'boolean', describe: 'start a new session (setsid), against TTY injection', flag: 'newSession' },
+  'reset-env': {
+    type: 'boolean',
+    describe: 'only TERM kept; PATH, HOME, USER, LOGNAME, SHELL set',
+    flag: 'resetEnv',
+  },
+  'new-session': {
+    type: 'boolean',
+    describe: 'start a new session (setsid), against TTY injection',
+    flag: 'newSession',
+  },
   verbose: { alias: 'v', type: 'boolean', describe: 'print each step to stderr', flag: 'verbose' },
-  rlimit: { type: 'string', describe: "resource limit NAME=SOFT[:HARD] (prlimit's names; unlimited); repeatable", requiresArg: true, flag: 'rlimit', repeatable: true },
-  umask: { type: 'string', describe: 'umask for the command (octal, e.g. 027)', requiresArg: true, flag: 'umask' },
-  securebits: { type: 'string', describe: "securebits, setpriv's syntax: (+|-)BIT,... (noroot, no_setuid_fixup, …_locked)", requiresArg: true, flag: 'securebits' },
-  pdeathsig: { type: 'string', describe: 'parent-death signal: keep, clear or a signal name', requiresArg: true, flag: 'pdeathsig' },
-  'keep-groups': { type: 'boolean', describe: "keep the caller's supplementary groups", flag: 'keepGroups' },
+  rlimit: {
+    type: 'string',
+    describe: "resource limit NAME=SOFT[:HARD] (prlimit's names; unlimited); repeatable",
+    requiresArg: true,
+    flag: 'rlimit',
+    repeatable: true,
+  },
+  umask: {
+    type: 'string',
+    describe: 'umask for the command (octal, e.g. 027)',
+    requiresArg: true,
+    flag: 'umask',
+  },
+  securebits: {
+    type: 'string',
+    describe: "securebits, setpriv's syntax: (+|-)BIT,... (noroot, no_setuid_fixup, …_locked)",
+    requiresArg: true,
+    flag: 'securebits',
+  },
+  pdeathsig: {
+    type: 'string',
+    describe: 'parent-death signal: keep, clear or a signal name',
+    requiresArg: true,
+    flag: 'pdeathsig',
+  },
+  'keep-groups': {
+    type: 'boolean',
+    describe: "keep the caller's supplementary groups",
+    flag: 'keepGroups',
+  },
   'clear-groups': { type: 'boolean', describe: 'no supplementary groups', flag: 'clearGroups' },
-  'init-groups': { type: 'boolean', describe: "the user's groups from initgroups(3) (the default with a user)", flag: 'initGroups' },
-  'landlock-access': { type: 'string', describe: 'Landlock: rights to restrict, fs or fs:RIGHT,...; repeatable', requiresArg: true, flag: 'landlockAccess', repeatable: true },
-  'landlock-rule': { type: 'string', describe: 'Landlock: allow path-beneath:RIGHT,...:PATH; repeatable', requiresArg: true, flag: 'landlockRule', repeatable: true },
-  'apparmor-profile': { type: 'string', describe: 'AppArmor profile for the command', requiresArg: true, flag: 'apparmorProfile' },
-  'selinux-label': { type: 'string', describe: 'SELinux label for the command', requiresArg: true, flag: 'selinuxLabel' },
+  'init-groups': {
+    type: 'boolean',
+    describe: "the user's groups from initgroups(3) (the default with a user)",
+    flag: 'initGroups',
+  },
+  'landlock-access': {
+    type: 'string',
+    describe: 'Landlock: rights to restrict, fs or fs:RIGHT,...; repeatable',
+    requiresArg: true,
+    flag: 'landlockAccess',
+    repeatable: true,
+  },
+  'landlock-rule': {
+    type: 'string',
+    describe: 'Landlock: allow path-beneath:RIGHT,...:PATH; repeatable',
+    requiresArg: true,
+    flag: 'landlockRule',
+    repeatable: true,
+  },
+  'apparmor-profile': {
+    type: 'string',
+    describe: 'AppArmor profile for the command',
+    requiresArg: true,
+    flag: 'apparmorProfile',
+  },
+  'selinux-label': {
+    type: 'string',
+    describe: 'SELinux label for the command',
+    requiresArg: true,
+    flag: 'selinuxLabel',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type DropOption = keyof typeof DROP_OPTIONS;
@@ -65,14 +173,17 @@ export function flagsFrom(args: Record<string, unknown>): Flags {
   for (const [name, spec] of Object.entries(DROP_OPTIONS)) {
     const v = args[name];
     if (v === undefined) continue;
-    if ('repeatable' in spec && spec.repeatable) flags[spec.flag] = Array.isArray(v) ? v.map(String) : [String(v)];
+    if ('repeatable' in spec && spec.repeatable)
+      flags[spec.flag] = Array.isArray(v) ? v.map(String) : [String(v)];
     else flags[spec.flag] = Array.isArray(v) ? v[v.length - 1] : v;
   }
   return flags as Flags;
 }
 
 /** The options of each subcommand besides the shared ones, as [long name, alias, takes a value]. */
-const OWN_OPTIONS: Readonly<Record<string, readonly (readonly [string, string | undefined, boolean])[]>> = {
+const OWN_OPTIONS: Readonly<
+  Record<string, readonly (readonly [string, string | undefined, boolean])[]>
+> = {
   check: [
     ['config', 'c', true],
     ['syntax-only', undefined, false],
@@ -105,7 +216,12 @@ export function repeatedOption(argv: readonly string[]): string | undefined {
   const table: (readonly [string, string | undefined, boolean, boolean?])[] = [...GLOBAL_OPTIONS];
   if (sub === undefined || sub === 'explain') {
     for (const [name, spec] of Object.entries(DROP_OPTIONS)) {
-      table.push([name, 'alias' in spec ? spec.alias : undefined, spec.type !== 'boolean', 'repeatable' in spec && spec.repeatable]);
+      table.push([
+        name,
+        'alias' in spec ? spec.alias : undefined,
+        spec.type !== 'boolean',
+        'repeatable' in spec && spec.repeatable,
+      ]);
     }
   }
   if (sub !== undefined) table.push(...(OWN_OPTIONS[sub] ?? []));
@@ -174,5 +290,7 @@ export function expandAttached(argv: readonly string[]): string[] {
 }
 
 const SHORT_NAMES = new Map<string, DropOption>(
-  Object.entries(DROP_OPTIONS).flatMap(([n, s]) => ('alias' in s ? [[s.alias, n as DropOption] as const] : [])),
+  Object.entries(DROP_OPTIONS).flatMap(([n, s]) =>
+    'alias' in s ? [[s.alias, n as DropOption] as const] : [],
+  ),
 );

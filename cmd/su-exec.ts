@@ -17,7 +17,10 @@ const usage = (self: string): string => `Usage: ${self} user-spec command [args]
 
 export function suExecMain(self: string, args: readonly string[]): never {
   const bit = setIdInstall();
-  if (bit) throw new SecwrapError(`${self} is installed with the '${bit}' bit set, which is refused: chmod u-s,g-s the executable`);
+  if (bit)
+    throw new SecwrapError(
+      `${self} is installed with the '${bit}' bit set, which is refused: chmod u-s,g-s the executable`,
+    );
   // su-exec prints its usage on stdout and exits 0 when given fewer than two arguments. That
   // stays for no argument (and -h/--help); a USER-SPEC without a command is a usage error here
   // (`exec su-exec "$USER" "$@"` with an empty "$@" must not look like success).

@@ -135,7 +135,10 @@ const BANNER = [
 const stringWidthStub = {
   name: 'string-width-stub',
   setup(b) {
-    b.onResolve({ filter: /^string-width$/ }, () => ({ path: 'string-width', namespace: 'secwrap-stub' }));
+    b.onResolve({ filter: /^string-width$/ }, () => ({
+      path: 'string-width',
+      namespace: 'secwrap-stub',
+    }));
     b.onLoad({ filter: /^string-width$/, namespace: 'secwrap-stub' }, () => ({
       loader: 'js',
       contents:
@@ -171,7 +174,10 @@ const yargsShim = {
       let src = readFileSync(a.path, 'utf8');
       /** @type {[string, string][]} */
       const edits = [
-        ["import { notStrictEqual, strictEqual } from 'assert'", "import { notStrictEqual, strictEqual } from 'secwrap-assert'"],
+        [
+          "import { notStrictEqual, strictEqual } from 'assert'",
+          "import { notStrictEqual, strictEqual } from 'secwrap-assert'",
+        ],
         [
           "stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null",
           "get stdColumns() { return typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null }",
@@ -182,16 +188,21 @@ const yargsShim = {
         ['cwd: process.cwd,', "cwd: () => '/',"],
       ];
       for (const [from, to] of edits) {
-        if (!src.includes(from)) throw new Error(`yargs-shim: ${a.path} no longer contains: ${from}`);
+        if (!src.includes(from))
+          throw new Error(`yargs-shim: ${a.path} no longer contains: ${from}`);
         src = src.replace(from, to);
       }
       return { loader: 'js', contents: src, resolveDir: dirname(a.path) };
     });
     // node:assert's two functions yargs uses, without its diff machinery.
-    b.onResolve({ filter: /^secwrap-assert$/ }, () => ({ path: 'secwrap-assert', namespace: 'secwrap-stub' }));
+    b.onResolve({ filter: /^secwrap-assert$/ }, () => ({
+      path: 'secwrap-assert',
+      namespace: 'secwrap-stub',
+    }));
     b.onLoad({ filter: /^secwrap-assert$/, namespace: 'secwrap-stub' }, () => ({
       loader: 'js',
       contents:
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source that holds a template literal
         'const fail = (a, b, op, m) => { throw m instanceof Error ? m : new Error(m ?? `${String(a)} ${op} ${String(b)}`); };\n' +
         'export function strictEqual(a, b, m) { if (!Object.is(a, b)) fail(a, b, "!==", m); }\n' +
         'export function notStrictEqual(a, b, m) { if (Object.is(a, b)) fail(a, b, "===", m); }\n',
@@ -217,14 +228,28 @@ const y18nEmbedded = {
     b.onLoad({ filter: /[\\/]y18n[\\/]index\.mjs$/ }, (a) => {
       const from = "import shim from './build/lib/platform-shims/node.js'";
       const src = readFileSync(a.path, 'utf8');
-      if (!src.includes(from)) throw new Error(`y18n-embedded: ${a.path} no longer contains: ${from}`);
-      return { loader: 'js', contents: src.replace(from, "import shim from 'secwrap-y18n-shim'"), resolveDir: dirname(a.path) };
+      if (!src.includes(from))
+        throw new Error(`y18n-embedded: ${a.path} no longer contains: ${from}`);
+      return {
+        loader: 'js',
+        contents: src.replace(from, "import shim from 'secwrap-y18n-shim'"),
+        resolveDir: dirname(a.path),
+      };
     });
-    b.onResolve({ filter: /^secwrap-y18n-shim$/ }, () => ({ path: 'secwrap-y18n-shim', namespace: 'secwrap-stub' }));
+    b.onResolve({ filter: /^secwrap-y18n-shim$/ }, () => ({
+      path: 'secwrap-y18n-shim',
+      namespace: 'secwrap-stub',
+    }));
     b.onLoad({ filter: /^secwrap-y18n-shim$/, namespace: 'secwrap-stub' }, async () => {
       // The catalogue of the yargs cmd/cli.ts imports (yargs exports its package.json).
-      const pkg = await b.resolve('yargs/package.json', { kind: 'import-statement', resolveDir: root });
-      if (pkg.errors.length > 0) throw new Error(`y18n-embedded: cannot find yargs: ${pkg.errors.map((e) => e.text).join('; ')}`);
+      const pkg = await b.resolve('yargs/package.json', {
+        kind: 'import-statement',
+        resolveDir: root,
+      });
+      if (pkg.errors.length > 0)
+        throw new Error(
+          `y18n-embedded: cannot find yargs: ${pkg.errors.map((e) => e.text).join('; ')}`,
+        );
       const en = readFileSync(join(dirname(pkg.path), 'locales', 'en.json'), 'utf8');
       JSON.parse(en); // a broken catalogue stops the build, not a run
       return {
@@ -232,7 +257,8 @@ const y18nEmbedded = {
         contents:
           "import { format } from 'node:util';\n" +
           `const files = { 'en.json': ${JSON.stringify(en)} };\n` +
-          "const has = (f) => Object.prototype.hasOwnProperty.call(files, f);\n" +
+          'const has = (f) => Object.prototype.hasOwnProperty.call(files, f);\n' +
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source that holds a template literal
           'const enoent = (f) => Object.assign(new Error(`ENOENT: no embedded locale ${f}`), { code: "ENOENT" });\n' +
           'export default {\n' +
           '  fs: {\n' +
@@ -260,10 +286,15 @@ const cliApart = {
   name: 'cli-apart',
   setup(b) {
     b.onResolve({ filter: /^\.\/cli\.js$/ }, (a) =>
-      a.importer.endsWith(join('cmd', 'secwrap.ts')) ? { path: 'cli', namespace: 'cli-apart' } : undefined,
+      a.importer.endsWith(join('cmd', 'secwrap.ts'))
+        ? { path: 'cli', namespace: 'cli-apart' }
+        : undefined,
     );
     // A require(), not an import(): inside the executable the bundle runs without an ESM loader.
-    b.onLoad({ filter: /.*/, namespace: 'cli-apart' }, () => ({ loader: 'js', contents: 'module.exports = require("./cli.cjs");' }));
+    b.onLoad({ filter: /.*/, namespace: 'cli-apart' }, () => ({
+      loader: 'js',
+      contents: 'module.exports = require("./cli.cjs");',
+    }));
     b.onResolve({ filter: /^\.\/cli\.cjs$/ }, () => ({ path: './cli.cjs', external: true }));
   },
 };
@@ -294,13 +325,16 @@ async function bundle(entry, outfile, { minify }) {
     // yargs' ESM shim reads import.meta.url; in a CommonJS bundle it becomes this file's URL.
     define: {
       'import.meta.url': '__secwrap_meta.url',
-      __SECWRAP_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version),
+      __SECWRAP_VERSION__: JSON.stringify(
+        JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+      ),
     },
     banner: { js: BANNER },
     metafile: true,
   });
   // The inputs, for the release's SBOM (scripts/release/sbom.mjs lists the npm packages inside).
-  if (!minify) writeFileSync(outfile.replace(/\.cjs$/, '') + '.meta.json', JSON.stringify(metafile));
+  if (!minify)
+    writeFileSync(outfile.replace(/\.cjs$/, '') + '.meta.json', JSON.stringify(metafile));
 }
 
 /** A stripped copy of the pinned node, made once per distinct input binary. */
@@ -317,7 +351,9 @@ function strippedNode() {
     execFileSync('strip', ['--strip-all', tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (e) {
     // binutils missing: an unstripped base still works, it is only ~33 MB bigger.
-    process.stderr.write(`build: strip failed (${String(e instanceof Error ? e.message : e).split('\n')[0]}); using unstripped node\n`);
+    process.stderr.write(
+      `build: strip failed (${String(e instanceof Error ? e.message : e).split('\n')[0]}); using unstripped node\n`,
+    );
     // Not cached under the stripped name: once binutils is there (npm test installs it), the
     // next build strips.
     copyFileSync(pinnedNode, tmp);
@@ -369,26 +405,39 @@ function codeCache(wrapped, save, out, train) {
     tmp = mkdtempSync(join(trainingParent(), 'secwrap-train-'));
     chmodSync(tmp, 0o755); // searchable after the drop, so execve fails with ENOENT
     const conf = join(tmp, 'ecelerity.conf');
-    writeFileSync(conf, 'security {\n  user = nobody\n  group = nogroup\n  capabilities = "cap_net_bind_service+ep"\n}\n', { mode: 0o644 });
+    writeFileSync(
+      conf,
+      'security {\n  user = nobody\n  group = nogroup\n  capabilities = "cap_net_bind_service+ep"\n}\n',
+      { mode: 0o644 },
+    );
     args.push(...(train === 'explain' ? ['explain'] : []), '-c', conf, '--', join(tmp, 'absent'));
   }
   const specFile = join(cache, `train.${process.pid}.json`);
   // The run's __filename: dist/ of this checkout, wherever the output goes, so the addon is found
   // in this checkout's node_modules (and the run, hence the cache, is the same).
-  writeFileSync(specFile, JSON.stringify({ ...wrapped, anchor: join(root, 'dist', 'secwrap.cjs'), save, out }));
+  writeFileSync(
+    specFile,
+    JSON.stringify({ ...wrapped, anchor: join(root, 'dist', 'secwrap.cjs'), save, out }),
+  );
   try {
-    const r = spawnSync(pinnedNode, ['--predictable', ...SEA_EXEC_ARGV, seaTrain, specFile, ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: cleanEnv(),
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      pinnedNode,
+      ['--predictable', ...SEA_EXEC_ARGV, seaTrain, specFile, ...args],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: cleanEnv(),
+        encoding: 'utf8',
+      },
+    );
     if (!existsSync(out) || statSync(out).size === 0) {
       throw new Error(`the code cache training run wrote no cache (exit ${r.status}): ${r.stderr}`);
     }
     const expected = train === 'exec' ? 127 : 0;
     if (train && r.status !== expected) {
       const why = r.stderr.trim().split('\n').pop();
-      process.stderr.write(`build: the ${train} training run ended with ${r.status}, not ${expected} (${why}); the ${save} code cache covers less\n`);
+      process.stderr.write(
+        `build: the ${train} training run ended with ${r.status}, not ${expected} (${why}); the ${save} code cache covers less\n`,
+      );
     }
   } finally {
     rmSync(specFile, { force: true });
@@ -397,10 +446,18 @@ function codeCache(wrapped, save, out, train) {
   // The Node that will read the cache must accept it (same V8, same flags): checked, not hoped.
   const check = spawnSync(
     pinnedNode,
-    [...SEA_EXEC_ARGV, '-e', 'const fs=require("fs"),vm=require("vm");const s=new vm.Script(fs.readFileSync(process.argv[1],"latin1"),{filename:process.argv[3],cachedData:fs.readFileSync(process.argv[2])});process.exit(s.cachedDataRejected?1:0)', String(wrapped[save]), out, `${save}.cjs`],
+    [
+      ...SEA_EXEC_ARGV,
+      '-e',
+      'const fs=require("fs"),vm=require("vm");const s=new vm.Script(fs.readFileSync(process.argv[1],"latin1"),{filename:process.argv[3],cachedData:fs.readFileSync(process.argv[2])});process.exit(s.cachedDataRejected?1:0)',
+      String(wrapped[save]),
+      out,
+      `${save}.cjs`,
+    ],
     { stdio: 'inherit', env: cleanEnv() },
   );
-  if (check.status !== 0) throw new Error(`the pinned Node rejects the code cache made for ${wrapped[save]}`);
+  if (check.status !== 0)
+    throw new Error(`the pinned Node rejects the code cache made for ${wrapped[save]}`);
 }
 
 /**
@@ -495,7 +552,9 @@ if (opts.entry) {
     );
   } else {
     // Fallback launcher: exec the bundle with the Node that ran the build (same PID: `exec`).
-    process.stderr.write(`build: ${why}: dist/secwrap is a shell launcher, not a single executable\n`);
+    process.stderr.write(
+      `build: ${why}: dist/secwrap is a shell launcher, not a single executable\n`,
+    );
     const tmp = `${launcher}.${process.pid}.tmp`;
     writeFileSync(tmp, `#!/bin/sh\nexec '${process.execPath}' '${cjs}' "$@"\n`);
     chmodSync(tmp, 0o755);

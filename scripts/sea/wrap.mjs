@@ -13,7 +13,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
  */
 export function wrapBundle(cjs, out) {
   let text = readFileSync(cjs, 'latin1');
-  if (/[^\x00-\x7f]/.test(text)) throw new Error(`${cjs} is not ASCII: main.cjs decodes it as latin1`);
+  if (/[^\x00-\x7f]/.test(text))
+    throw new Error(`${cjs} is not ASCII: main.cjs decodes it as latin1`);
   if (text.startsWith('#!')) text = `//${text.slice(2)}`;
   writeFileSync(out, `(function (exports, require, module, __filename, __dirname) {${text}\n})`);
 }

@@ -48,7 +48,8 @@ function run(step: ApplyStep, plan: Plan, status: StatusReader, held: Held): Pro
   switch (step.op) {
     case 'rlimits':
       held.limits = new LimitsReader(); // opened before any chroot, read by verify
-      for (const l of step.limits) libc.setrlimit(l.resource, l.soft, l.hard, `${l.name} ${l.soft}:${l.hard}`);
+      for (const l of step.limits)
+        libc.setrlimit(l.resource, l.soft, l.hard, `${l.name} ${l.soft}:${l.hard}`);
       return undefined;
     case 'umask':
       libc.umask(step.mask);
@@ -99,7 +100,15 @@ function run(step: ApplyStep, plan: Plan, status: StatusReader, held: Held): Pro
       return undefined;
     case 'ambient':
       libc.prctl(libc.PR_CAP_AMBIENT, libc.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-      for (const c of step.raise) libc.prctl(libc.PR_CAP_AMBIENT, libc.PR_CAP_AMBIENT_RAISE, c, 0, 0, `raising capability ${c} into the ambient set`);
+      for (const c of step.raise)
+        libc.prctl(
+          libc.PR_CAP_AMBIENT,
+          libc.PR_CAP_AMBIENT_RAISE,
+          c,
+          0,
+          0,
+          `raising capability ${c} into the ambient set`,
+        );
       return undefined;
     case 'no-new-privs':
       libc.prctl(libc.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -118,7 +127,10 @@ function openRulePath(path: string): number {
 }
 
 /** A ruleset handling `handled`, one path-beneath rule per path, then restrict this thread. */
-function landlock(step: Extract<ApplyStep, { op: 'landlock' }>, pathFds: Map<string, number>): void {
+function landlock(
+  step: Extract<ApplyStep, { op: 'landlock' }>,
+  pathFds: Map<string, number>,
+): void {
   const ruleset = libc.landlockCreateRuleset(step.handled);
   try {
     for (const r of step.rules) {
@@ -176,7 +188,9 @@ function openFds(): number[] {
     return readdirSync('/proc/self/fd').map(Number);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SecwrapError(`cannot list open descriptors${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/fd: ${code})`);
+    throw new SecwrapError(
+      `cannot list open descriptors${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/fd: ${code})`,
+    );
   }
 }
 
@@ -195,8 +209,12 @@ function markCloseOnExec(keep: ReadonlySet<number>, own: ReadonlySet<number>): v
     for (const fd of keep) {
       if (fd <= 2) continue;
       const t = targets.get(fd);
-      if (t === undefined) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
-      if (own.has(fd) || isNodeInternal(fd, t, targets)) throw new SecwrapError(`descriptor ${fd} was to be passed on but is secwrap's own (${t}), not one its caller opened`);
+      if (t === undefined)
+        throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
+      if (own.has(fd) || isNodeInternal(fd, t, targets))
+        throw new SecwrapError(
+          `descriptor ${fd} was to be passed on but is secwrap's own (${t}), not one its caller opened`,
+        );
     }
   }
   // Everything from 3 up close-on-exec (the kept ones are cleared again at the hand-off).
@@ -204,7 +222,8 @@ function markCloseOnExec(keep: ReadonlySet<number>, own: ReadonlySet<number>): v
   for (const fd of openFds()) {
     if (fd <= 2) continue;
     const flags = libc.fcntlIfOpen(fd, libc.F_GETFD);
-    if (flags !== null && (flags & libc.FD_CLOEXEC) === 0) libc.fcntl(fd, libc.F_SETFD, flags | libc.FD_CLOEXEC);
+    if (flags !== null && (flags & libc.FD_CLOEXEC) === 0)
+      libc.fcntl(fd, libc.F_SETFD, flags | libc.FD_CLOEXEC);
   }
 }
 

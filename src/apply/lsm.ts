@@ -16,15 +16,23 @@ export function writeExecLabel(lsm: 'apparmor' | 'selinux', label: string): void
   try {
     fd = openSync(ATTR_EXEC, fsc.O_WRONLY);
   } catch (e) {
-    throw new SecwrapError(`${option} ${label}: cannot open ${ATTR_EXEC} (${(e as NodeJS.ErrnoException).code})`);
+    throw new SecwrapError(
+      `${option} ${label}: cannot open ${ATTR_EXEC} (${(e as NodeJS.ErrnoException).code})`,
+    );
   }
   try {
     const n = writeSync(fd, data);
-    if (n !== data.length) throw new SecwrapError(`${option} ${label}: short write to ${ATTR_EXEC}`);
+    if (n !== data.length)
+      throw new SecwrapError(`${option} ${label}: short write to ${ATTR_EXEC}`);
   } catch (e) {
     if (e instanceof SecwrapError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    const hint = code === 'ENOENT' ? ': no such profile is loaded' : code === 'EINVAL' ? ': the kernel does not accept this label (is that LSM the active one?)' : '';
+    const hint =
+      code === 'ENOENT'
+        ? ': no such profile is loaded'
+        : code === 'EINVAL'
+          ? ': the kernel does not accept this label (is that LSM the active one?)'
+          : '';
     throw new SecwrapError(`${option} ${label}: the kernel refused the label (${code})${hint}`);
   } finally {
     closeSync(fd);

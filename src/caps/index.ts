@@ -11,7 +11,14 @@ export {
   capNumber,
   parseCapLastCap,
 } from './table.js';
-export { CapTextError, capFromText, capToText, closestName, maskToHex, maskToNames } from './text.js';
+export {
+  CapTextError,
+  capFromText,
+  capToText,
+  closestName,
+  maskToHex,
+  maskToNames,
+} from './text.js';
 export type { CapState } from './text.js';
 export {
   PrivilegesError,

@@ -49,7 +49,11 @@ export function capsReport(texts: string[], json: boolean): { lines: string[]; o
     } catch (err) {
       if (!(err instanceof CapTextError)) throw err;
       ok = false;
-      lines.push(json ? JSON.stringify({ text, error: err.message }) : `${text.length > ERROR_TEXT_MAX ? quoteInput(text, ERROR_TEXT_MAX) : shown(text)}: error: ${err.message}`);
+      lines.push(
+        json
+          ? JSON.stringify({ text, error: err.message })
+          : `${text.length > ERROR_TEXT_MAX ? quoteInput(text, ERROR_TEXT_MAX) : shown(text)}: error: ${err.message}`,
+      );
     }
   }
   return { lines, ok };

@@ -308,5 +308,10 @@ export function privilegesFromText(text: string): PrivilegesResult {
   }
   const names: string[] = [];
   for (let n = 0; n < 64; n++) if (linuxCaps & (1n << BigInt(n))) names.push(capName(n));
-  return { privileges, linuxCaps, linuxText: names.length > 0 ? names.join(',') : 'none', unmapped };
+  return {
+    privileges,
+    linuxCaps,
+    linuxText: names.length > 0 ? names.join(',') : 'none',
+    unmapped,
+  };
 }

@@ -15,7 +15,15 @@
  * libcap rejects `=ep-e` (write `all=ep-e`). A second '=' in a clause is an error.
  */
 import { SecwrapError, quoteInput } from '../errors.js';
-import { CAP_MAX_BITS, CAP_NAMES, MASK64, allMask, capLastCap, capName, capNumber } from './table.js';
+import {
+  CAP_MAX_BITS,
+  CAP_NAMES,
+  MASK64,
+  allMask,
+  capLastCap,
+  capName,
+  capNumber,
+} from './table.js';
 
 /** The three capability sets of a process or file. */
 export interface CapState {
@@ -96,7 +104,11 @@ function levenshtein(a: string, b: string): number {
  * The closest name in `names` to `word` (case-insensitive), trying also `prefix + word` when
  * the prefix is missing; undefined if nothing is reasonably close.
  */
-export function closestName(word: string, names: readonly string[], prefix = ''): string | undefined {
+export function closestName(
+  word: string,
+  names: readonly string[],
+  prefix = '',
+): string | undefined {
   const w = word.toLowerCase();
   const candidates = prefix !== '' && !w.startsWith(prefix) ? [w, prefix + w] : [w];
   let best: string | undefined;
@@ -148,7 +160,11 @@ class Parser {
     if (isDigit(this.code())) {
       // strtoul(str, &end, 0): 0x/0X + hex digits, 0 + octal digits, else decimal.
       let value: bigint;
-      if (this.code() === 0x30 && (this.code(start + 1) | 0x20) === 0x78 && isHex(this.code(start + 2))) {
+      if (
+        this.code() === 0x30 &&
+        (this.code(start + 1) | 0x20) === 0x78 &&
+        isHex(this.code(start + 2))
+      ) {
         let j = start + 2;
         while (isHex(this.code(j))) j++;
         value = BigInt('0x' + t.slice(start + 2, j));
@@ -165,7 +181,10 @@ class Parser {
         this.pos = j;
       }
       if (value >= BigInt(CAP_MAX_BITS)) {
-        this.fail(start, `capability number ${t.slice(start, this.pos)} is out of range 0..${CAP_MAX_BITS - 1}`);
+        this.fail(
+          start,
+          `capability number ${t.slice(start, this.pos)} is out of range 0..${CAP_MAX_BITS - 1}`,
+        );
       }
       return list | (1n << value);
     }
@@ -186,7 +205,11 @@ class Parser {
     }
     while (isWordStart(this.code(j))) j++;
     const whole = t.slice(start, j);
-    this.fail(start, `unknown capability ${quoteInput(whole)}`, closestName(whole, [...CAP_NAMES, 'all'], 'cap_'));
+    this.fail(
+      start,
+      `unknown capability ${quoteInput(whole)}`,
+      closestName(whole, [...CAP_NAMES, 'all'], 'cap_'),
+    );
   }
 
   apply(op: string, list: bigint, flags: number): void {
@@ -236,7 +259,10 @@ class Parser {
       op = t[this.pos] === '+' ? 'P' : 'M';
       this.pos++;
     } else if (op !== '+' && op !== '-' && op !== '=') {
-      this.fail(opAt, `expected "=", "+" or "-" after the capability list, found ${describe(t, opAt)}`);
+      this.fail(
+        opAt,
+        `expected "=", "+" or "-" after the capability list, found ${describe(t, opAt)}`,
+      );
     }
 
     let flags = 0;
@@ -260,7 +286,10 @@ class Parser {
       const n = this.code();
       if (this.pos < t.length && (n === 0x2b || n === 0x2d)) {
         if (!listed) {
-          this.fail(this.pos, `"${t[this.pos]}" after "=" needs an explicit capability list (write "all=..." instead of "=...")`);
+          this.fail(
+            this.pos,
+            `"${t[this.pos]}" after "=" needs an explicit capability list (write "all=..." instead of "=...")`,
+          );
         }
         flags = 0;
         op = t[this.pos] as string;
@@ -276,7 +305,8 @@ class Parser {
     const t = this.text;
     for (;;) {
       while (this.pos < t.length && isSpace(this.code())) this.pos++;
-      if (this.pos >= t.length) return { effective: this.e, inheritable: this.i, permitted: this.p };
+      if (this.pos >= t.length)
+        return { effective: this.e, inheritable: this.i, permitted: this.p };
       this.clauseStart = this.pos;
       this.clause();
     }

@@ -24,13 +24,21 @@ export function serverMaxFileDescriptors(doc: ConfigDocument): GlobalSetting<num
   if (opt === undefined) return null;
   const v = opt.value;
   const at = posOf(v);
-  if (v.kind !== 'scalar') throw new ConfigError(at, `server_max_file_descriptors must be a single number, not a ${v.kind === 'array' ? 'list' : 'hash'}`);
+  if (v.kind !== 'scalar')
+    throw new ConfigError(
+      at,
+      `server_max_file_descriptors must be a single number, not a ${v.kind === 'array' ? 'list' : 'hash'}`,
+    );
   const t = v.text;
   let ok = t.length > 0 && t.length <= 15 && t.charCodeAt(0) !== 48;
   for (let i = 0; ok && i < t.length; i++) {
     const c = t.charCodeAt(i);
     ok = c >= 48 && c <= 57;
   }
-  if (!ok) throw new ConfigError(at, `server_max_file_descriptors must be a whole number above 0 (plain decimal), got ${JSON.stringify(t.length > 40 ? t.slice(0, 37) + '...' : t)}`);
+  if (!ok)
+    throw new ConfigError(
+      at,
+      `server_max_file_descriptors must be a whole number above 0 (plain decimal), got ${JSON.stringify(t.length > 40 ? t.slice(0, 37) + '...' : t)}`,
+    );
   return { value: Number(t), source: at };
 }

@@ -22,7 +22,13 @@ export type {
 export { findScope, scopeKey } from './model.js';
 export { documentFromText, loadConfig, type LoadOptions } from './loader.js';
 export { parseText } from './parser.js';
-export { printConfig, stripPositions, type StmtModel, type ValueModel, type ScalarModel } from './printer.js';
+export {
+  printConfig,
+  stripPositions,
+  type StmtModel,
+  type ValueModel,
+  type ScalarModel,
+} from './printer.js';
 export {
   securityScope,
   checkJson,
@@ -49,4 +55,8 @@ export function loadSecurity(path: string, opts: LoadOptions = {}): SecurityScop
   const doc = loadConfig(path, opts);
   return securityScope(doc, opts.validate === false ? { validate: false } : {});
 }
-export { serverMaxFileDescriptors, MOMENTUM_MAX_FILE_DESCRIPTORS, type GlobalSetting } from './globals.js';
+export {
+  serverMaxFileDescriptors,
+  MOMENTUM_MAX_FILE_DESCRIPTORS,
+  type GlobalSetting,
+} from './globals.js';

@@ -90,7 +90,9 @@ function errText(e: unknown): string {
 }
 
 function errCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e
+    ? String((e as { code: unknown }).code)
+    : undefined;
 }
 
 function newRoot(at: Pos): ScopeNode {
@@ -104,7 +106,10 @@ function joinRel(dir: string, rel: string): string {
 
 function countOpen(ctx: Ctx, at: Pos): void {
   if (++ctx.files > ctx.limits.maxFiles) {
-    throw new ConfigError(at, `too many configuration files: more than ${ctx.limits.maxFiles} files and folders opened`);
+    throw new ConfigError(
+      at,
+      `too many configuration files: more than ${ctx.limits.maxFiles} files and folders opened`,
+    );
   }
 }
 
@@ -183,7 +188,11 @@ function readText(ctx: Ctx, fd: number, size: number, path: string, at: Pos): Fi
   // are its code units; a plain Uint8Array view (not the Buffer subclass) keeps the parser's
   // element loads monomorphic.
   if (isAscii(data)) {
-    return fileText(path, data.toString('latin1'), new Uint8Array(data.buffer, data.byteOffset, data.length));
+    return fileText(
+      path,
+      data.toString('latin1'),
+      new Uint8Array(data.buffer, data.byteOffset, data.length),
+    );
   }
   if (!isUtf8(data)) {
     const off = firstInvalidUtf8(data);
@@ -260,13 +269,19 @@ function loadDir(
       }
       if (e === null) break;
       if (++seen > ctx.limits.maxDirEntries) {
-        throw new ConfigError(at, `folder ${dirPath} has more than ${ctx.limits.maxDirEntries} entries`);
+        throw new ConfigError(
+          at,
+          `folder ${dirPath} has more than ${ctx.limits.maxDirEntries} entries`,
+        );
       }
       // Names as bytes: one that is not UTF-8 would be decoded to U+FFFD and another file opened.
       const raw = e.name as unknown as Buffer;
       if (raw[0] === 0x2e || e.isDirectory()) continue;
       if (!isUtf8(raw)) {
-        throw new ConfigError(at, `folder ${dirPath} holds an entry whose name is not valid UTF-8 (${JSON.stringify(raw.toString('latin1'))}); refused`);
+        throw new ConfigError(
+          at,
+          `folder ${dirPath} holds an entry whose name is not valid UTF-8 (${JSON.stringify(raw.toString('latin1'))}); refused`,
+        );
       }
       names.push(raw.toString('utf8'));
     }
@@ -300,7 +315,13 @@ function loadDir(
   }
 }
 
-function include(ctx: Ctx, st: IncludeStmt, scope: ScopeNode, depth: number, includeDepth: number): void {
+function include(
+  ctx: Ctx,
+  st: IncludeStmt,
+  scope: ScopeNode,
+  depth: number,
+  includeDepth: number,
+): void {
   const kw = st.readonly ? 'readonly_include' : 'include';
   const rel = st.path.text;
   const shown = quoteInput(rel, 256);
@@ -331,7 +352,10 @@ function include(ctx: Ctx, st: IncludeStmt, scope: ScopeNode, depth: number, inc
     }
   }
   if (fd < 0) {
-    throw new ConfigError(st, `${kw} ${shown}: no such file or folder (looked for ${candidates.join(', ')})`);
+    throw new ConfigError(
+      st,
+      `${kw} ${shown}: no such file or folder (looked for ${candidates.join(', ')})`,
+    );
   }
   try {
     countOpen(ctx, st);

@@ -60,7 +60,9 @@ export const READONLY_INCLUDE = 2;
  */
 export class NameTable {
   private hashes = new Int32Array(256);
-  private entries: (NameEntry | undefined)[] = new Array<NameEntry | undefined>(256).fill(undefined);
+  private entries: (NameEntry | undefined)[] = new Array<NameEntry | undefined>(256).fill(
+    undefined,
+  );
   private size = 0;
   private readonly byId: NameEntry[] = [];
   private readonly lowers: string[] = [];
@@ -138,7 +140,8 @@ export class NameTable {
       this.lowers.push(lower);
       this.lowerIds.set(lower, lowerId);
     }
-    const keyword = lower === 'include' ? INCLUDE : lower === 'readonly_include' ? READONLY_INCLUDE : 0;
+    const keyword =
+      lower === 'include' ? INCLUDE : lower === 'readonly_include' ? READONLY_INCLUDE : 0;
     const id = this.byId.length;
     const e: NameEntry = { name, lower, id, lowerId, codes: Uint16Array.from(nameCodes), keyword };
     this.byId.push(e);

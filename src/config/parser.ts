@@ -78,7 +78,14 @@ export interface ParseOptions {
 export type IncludeHandler = (st: IncludeStmt, scope: ScopeNode, depth: number) => void;
 
 /** Marker returned by the value scanners when not building (merge mode). */
-const SCANNED = { kind: 'scalar', text: '', quoted: false, file: '', line: 0, col: 0 } as const satisfies Scalar;
+const SCANNED = {
+  kind: 'scalar',
+  text: '',
+  quoted: false,
+  file: '',
+  line: 0,
+  col: 0,
+} as const satisfies Scalar;
 
 const NO_ITEMS: Value[] = [];
 const NO_ENTRIES: HashEntry[] = [];
@@ -131,7 +138,11 @@ export class Parser extends Scanner {
 
   private checkDepth(depth: number, line: number, col: number, what: string): void {
     if (depth > this.maxNesting) {
-      throw this.errAt(line, col, `${what} nested too deeply (maximum nesting depth is ${this.maxNesting})`);
+      throw this.errAt(
+        line,
+        col,
+        `${what} nested too deeply (maximum nesting depth is ${this.maxNesting})`,
+      );
     }
   }
 
@@ -206,7 +217,8 @@ export class Parser extends Scanner {
       }
       const v = this.value(depth, true, build);
       if (v === undefined) {
-        if (c === C_COMMA) throw this.errHere("unexpected ',' in array: a comma must follow an item");
+        if (c === C_COMMA)
+          throw this.errHere("unexpected ',' in array: a comma must follow an item");
         throw this.errHere(`expected a value or ')' in array, found ${describe(this.src, this.i)}`);
       }
       if (build) items.push(v);
@@ -234,7 +246,8 @@ export class Parser extends Scanner {
         break;
       }
       if (!this.atScalar(true)) {
-        if (c === C_COMMA) throw this.errHere("unexpected ',' in hash: a comma must follow an entry");
+        if (c === C_COMMA)
+          throw this.errHere("unexpected ',' in hash: a comma must follow an entry");
         throw this.errHere(`expected a key or ']' in hash, found ${describe(this.src, this.i)}`);
       }
       // Keys are built only when building; error messages re-read the key text (keyText).
@@ -356,7 +369,9 @@ export class Parser extends Scanner {
     } else if (n >= 0 && n !== C_LBRACE && this.atScalar(false)) {
       return this.instanceScope(nm, line, col, depth, out, target);
     } else if (n !== C_LBRACE) {
-      throw this.errHere(`expected '=' or '{' after name ${quoteForMsg(nm.name)}, found ${describe(this.src, this.i)}`);
+      throw this.errHere(
+        `expected '=' or '{' after name ${quoteForMsg(nm.name)}, found ${describe(this.src, this.i)}`,
+      );
     }
     this.scope(nm, line, col, depth, out, target, undefined, 0, false, 0, 0);
   }
@@ -406,7 +421,14 @@ export class Parser extends Scanner {
       );
     }
     if (target === undefined) {
-      const st: OptionStmt = { kind: 'option', name: nm.name, value: v, file: this.file, line, col };
+      const st: OptionStmt = {
+        kind: 'option',
+        name: nm.name,
+        value: v,
+        file: this.file,
+        line,
+        col,
+      };
       out.push(st);
     } else {
       if (this.fileIdx < 0) this.fileIdx = target.store.addFile(this.ft);
@@ -462,7 +484,17 @@ export class Parser extends Scanner {
     this.i++;
     const name = nm.name;
     if (target !== undefined) {
-      const child = target.child(nm, instText, instHash, instQuoted, instLine, instCol, this.file, line, col);
+      const child = target.child(
+        nm,
+        instText,
+        instHash,
+        instQuoted,
+        instLine,
+        instCol,
+        this.file,
+        line,
+        col,
+      );
       this.body(depth + 1, name, line, col, child);
       return;
     }

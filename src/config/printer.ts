@@ -35,7 +35,9 @@ function printValue(v: ValueModel, inList: boolean): string {
     case 'scalar':
       return printScalar(v, inList);
     case 'array':
-      return v.items.length === 0 ? '()' : `( ${v.items.map((i) => printValue(i, true)).join(' ')} )`;
+      return v.items.length === 0
+        ? '()'
+        : `( ${v.items.map((i) => printValue(i, true)).join(' ')} )`;
     case 'hash':
       return v.entries.length === 0
         ? '[]'
@@ -53,9 +55,12 @@ function checkName(name: string): string {
 
 function printStmts(body: readonly StmtModel[], indent: string, out: string[]): void {
   for (const st of body) {
-    if (st.kind === 'option') out.push(`${indent}${checkName(st.name)} = ${printValue(st.value, false)}\n`);
+    if (st.kind === 'option')
+      out.push(`${indent}${checkName(st.name)} = ${printValue(st.value, false)}\n`);
     else if (st.kind === 'include') {
-      out.push(`${indent}${st.readonly ? 'readonly_include' : 'include'} ${quoteString(st.path.text)}\n`);
+      out.push(
+        `${indent}${st.readonly ? 'readonly_include' : 'include'} ${quoteString(st.path.text)}\n`,
+      );
     } else {
       const inst = st.instance ? ` ${printScalar(st.instance, false)}` : '';
       out.push(`${indent}${checkName(st.name)}${inst} {\n`);
@@ -66,7 +71,8 @@ function printStmts(body: readonly StmtModel[], indent: string, out: string[]): 
 }
 
 function printScope(s: ConfigScope, indent: string, out: string[]): void {
-  for (const o of s.options.values()) out.push(`${indent}${checkName(o.name)} = ${printValue(o.value, false)}\n`);
+  for (const o of s.options.values())
+    out.push(`${indent}${checkName(o.name)} = ${printValue(o.value, false)}\n`);
   for (const c of s.scopes.values()) {
     const inst = c.instance ? ` ${printScalar(c.instance, false)}` : '';
     out.push(`${indent}${checkName(c.name)}${inst} {\n`);
@@ -92,14 +98,26 @@ export function printConfig(
 
 // ---- position-free model (tests, property tests) ---------------------------------------------
 
-export type ScalarModel = { readonly kind: 'scalar'; readonly text: string; readonly quoted: boolean };
+export type ScalarModel = {
+  readonly kind: 'scalar';
+  readonly text: string;
+  readonly quoted: boolean;
+};
 export type ValueModel =
   | ScalarModel
   | { readonly kind: 'array'; readonly items: readonly ValueModel[] }
-  | { readonly kind: 'hash'; readonly entries: readonly { readonly key: ScalarModel; readonly value: ValueModel }[] };
+  | {
+      readonly kind: 'hash';
+      readonly entries: readonly { readonly key: ScalarModel; readonly value: ValueModel }[];
+    };
 export type StmtModel =
   | { readonly kind: 'option'; readonly name: string; readonly value: ValueModel }
-  | { readonly kind: 'scope'; readonly name: string; readonly instance?: ScalarModel; readonly body: readonly StmtModel[] }
+  | {
+      readonly kind: 'scope';
+      readonly name: string;
+      readonly instance?: ScalarModel;
+      readonly body: readonly StmtModel[];
+    }
   | { readonly kind: 'include'; readonly readonly: boolean; readonly path: ScalarModel };
 
 function stripScalar(s: Scalar): ScalarModel {
@@ -113,7 +131,10 @@ export function stripValue(v: Value): ValueModel {
     case 'array':
       return { kind: 'array', items: v.items.map(stripValue) };
     case 'hash':
-      return { kind: 'hash', entries: v.entries.map((e) => ({ key: stripScalar(e.key), value: stripValue(e.value) })) };
+      return {
+        kind: 'hash',
+        entries: v.entries.map((e) => ({ key: stripScalar(e.key), value: stripValue(e.value) })),
+      };
   }
 }
 
@@ -121,9 +142,15 @@ export function stripValue(v: Value): ValueModel {
 export function stripPositions(body: readonly Stmt[]): StmtModel[] {
   return body.map((st): StmtModel => {
     if (st.kind === 'option') return { kind: 'option', name: st.name, value: stripValue(st.value) };
-    if (st.kind === 'include') return { kind: 'include', readonly: st.readonly, path: stripScalar(st.path) };
+    if (st.kind === 'include')
+      return { kind: 'include', readonly: st.readonly, path: stripScalar(st.path) };
     return st.instance
-      ? { kind: 'scope', name: st.name, instance: stripScalar(st.instance), body: stripPositions(st.body) }
+      ? {
+          kind: 'scope',
+          name: st.name,
+          instance: stripScalar(st.instance),
+          body: stripPositions(st.body),
+        }
       : { kind: 'scope', name: st.name, body: stripPositions(st.body) };
   });
 }

@@ -129,7 +129,12 @@ export abstract class Scanner {
   protected blockComment(i: number): number {
     const src = this.src;
     const end = src.indexOf('*/', i + 2);
-    if (end < 0) throw this.errAt(this.line, i - this.lineStart + 1, "unterminated comment: '/*' without '*/'");
+    if (end < 0)
+      throw this.errAt(
+        this.line,
+        i - this.lineStart + 1,
+        "unterminated comment: '/*' without '*/'",
+      );
     let n = src.indexOf('\n', i + 2);
     while (n >= 0 && n < end) {
       this.line++;

@@ -56,7 +56,19 @@ export class ScopeNode implements ConfigScope {
 
   /** The global scope of a new tree (with its own OptionStore, which reads values with `decode`). */
   static root(file: string, line: number, col: number, decode: ValueDecoder): ScopeNode {
-    return new ScopeNode('', '', -1, undefined, false, 0, 0, file, line, col, new OptionStore<ScopeNode>(decode));
+    return new ScopeNode(
+      '',
+      '',
+      -1,
+      undefined,
+      false,
+      0,
+      0,
+      file,
+      line,
+      col,
+      new OptionStore<ScopeNode>(decode),
+    );
   }
 
   get instance(): Scalar | undefined {
@@ -101,7 +113,8 @@ export class ScopeNode implements ConfigScope {
     if (this.sMap !== undefined) return this.sMap;
     if (this.childCount === 0) return EMPTY;
     const m = new Map<string, ScopeNode>();
-    for (let c = this.firstChild; c !== undefined; c = c.nextSibling) m.set(scopeKey(c.nameLower, c.instText), c);
+    for (let c = this.firstChild; c !== undefined; c = c.nextSibling)
+      m.set(scopeKey(c.nameLower, c.instText), c);
     this.sMap = m;
     return m;
   }
@@ -114,7 +127,14 @@ export class ScopeNode implements ConfigScope {
    * Record option `nm` (value at offset vstart, line vline of file fileIdx of the store). A name
    * already set keeps its place (first appearance) and the new record links to the old one.
    */
-  addOption(nm: NameEntry, fileIdx: number, line: number, col: number, vstart: number, vline: number): void {
+  addOption(
+    nm: NameEntry,
+    fileIdx: number,
+    line: number,
+    col: number,
+    vstart: number,
+    vline: number,
+  ): void {
     const st = this.store;
     const key = nm.lowerId;
     this.oMap = undefined;
@@ -171,7 +191,19 @@ export class ScopeNode implements ConfigScope {
       c = table.find(this.tableId, keyId, instText, instHash);
       if (c !== undefined) return c;
     }
-    c = new ScopeNode(nm.name, nm.lower, keyId, instText, instQuoted, instLine, instCol, file, line, col, this.store);
+    c = new ScopeNode(
+      nm.name,
+      nm.lower,
+      keyId,
+      instText,
+      instQuoted,
+      instLine,
+      instCol,
+      file,
+      line,
+      col,
+      this.store,
+    );
     if (this.lastChild === undefined) this.firstChild = c;
     else this.lastChild.nextSibling = c;
     this.lastChild = c;
@@ -184,7 +216,13 @@ export class ScopeNode implements ConfigScope {
       // they are recomputed from the texts (once per big scope; the same hash the parser computes).
       this.tableId = table.newParentId();
       for (let x = this.firstChild; x !== undefined; x = x.nextSibling) {
-        table.add(this.tableId, x.keyId, x.instText, x === c ? instHash : hashString(x.instText ?? ''), x);
+        table.add(
+          this.tableId,
+          x.keyId,
+          x.instText,
+          x === c ? instHash : hashString(x.instText ?? ''),
+          x,
+        );
       }
     }
     return c;

@@ -16,7 +16,13 @@
  * - sources record the position of the VALUE that won (file:line:col).
  */
 import { ConfigError, type Pos } from '../errors.js';
-import { posOf, type ConfigDocument, type ConfigOption, type ConfigScope, type Value } from './model.js';
+import {
+  posOf,
+  type ConfigDocument,
+  type ConfigOption,
+  type ConfigScope,
+  type Value,
+} from './model.js';
 
 export interface SecuritySettings {
   user?: string;
@@ -58,7 +64,8 @@ export function editDistance(a: string, b: string): number {
     for (let j = 1; j <= n; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       let v = Math.min(p[j]! + 1, c[j - 1]! + 1, p[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, pp[j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, pp[j - 2]! + 1);
       c[j] = v;
     }
     [pp, p, c] = [p, c, pp];
@@ -93,7 +100,8 @@ function shapeName(v: Value): string {
 }
 
 function checkNul(opt: string, text: string, at: Pos): void {
-  if (text.includes('\0')) throw new ConfigError(posOf(at), `${opt} must not contain a NUL character`);
+  if (text.includes('\0'))
+    throw new ConfigError(posOf(at), `${opt} must not contain a NUL character`);
 }
 
 /** Validate one value given to security option `o` (already known). */
@@ -112,13 +120,17 @@ function validateValue(o: SecurityOption, v: Value): void {
           `supplemental_groups items must be group names or ids (a word or a quoted string), not ${shapeName(it)}`,
         );
       }
-      if (it.text === '') throw new ConfigError(posOf(it), 'supplemental_groups items must not be empty');
+      if (it.text === '')
+        throw new ConfigError(posOf(it), 'supplemental_groups items must not be empty');
       checkNul(o, it.text, it);
     }
     return;
   }
   if (v.kind !== 'scalar') {
-    throw new ConfigError(posOf(v), `${o} must be a single value (a word or a quoted string), not ${shapeName(v)}`);
+    throw new ConfigError(
+      posOf(v),
+      `${o} must be a single value (a word or a quoted string), not ${shapeName(v)}`,
+    );
   }
   checkNul(o, v.text, v);
   if ((o === 'user' || o === 'group' || o === 'chroot') && v.text === '') {
@@ -133,7 +145,10 @@ function validateDocument(doc: ConfigDocument): void {
   const root = doc.root;
   const asOption = root.options.get('security');
   if (asOption) {
-    throw new ConfigError(posOf(asOption), `"${asOption.name}" must be a scope: security { ... }, not an option`);
+    throw new ConfigError(
+      posOf(asOption),
+      `"${asOption.name}" must be a scope: security { ... }, not an option`,
+    );
   }
   for (const s of root.scopes.values()) {
     if (s.nameLower === 'security' && s.instance !== undefined) {
@@ -180,7 +195,10 @@ function validateDocument(doc: ConfigDocument): void {
 }
 
 /** The effective security scope of a loaded document (validated unless opts.validate === false). */
-export function securityScope(doc: ConfigDocument, opts: { validate?: boolean } = {}): SecurityScope {
+export function securityScope(
+  doc: ConfigDocument,
+  opts: { validate?: boolean } = {},
+): SecurityScope {
   const validate = opts.validate !== false;
   if (validate) validateDocument(doc);
   const settings: SecuritySettings = {};

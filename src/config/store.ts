@@ -240,7 +240,12 @@ export class ChildTable<N> {
       const s = this.slots[k]!;
       if (s === 0) return undefined;
       const e = s - 1;
-      if (this.hashes[k] === h && this.parents[e] === parent && this.keyIds[e] === keyId && this.insts[e] === inst) {
+      if (
+        this.hashes[k] === h &&
+        this.parents[e] === parent &&
+        this.keyIds[e] === keyId &&
+        this.insts[e] === inst
+      ) {
         return this.nodes[e];
       }
       if (++probes > MAX_PROBES) {
@@ -253,7 +258,8 @@ export class ChildTable<N> {
   /** From now on a Map by text keys (V8 seeds its string hashes); the hashed slots are dropped. */
   private toMap(): void {
     const m = new Map<string, N>();
-    for (let e = 0; e < this.nodes.length; e++) m.set(textKey(this.parents[e]!, this.keyIds[e]!, this.insts[e]), this.nodes[e]!);
+    for (let e = 0; e < this.nodes.length; e++)
+      m.set(textKey(this.parents[e]!, this.keyIds[e]!, this.insts[e]), this.nodes[e]!);
     this.byKey = m;
     this.hashes = new Int32Array(0);
     this.slots = new Int32Array(0);
@@ -291,7 +297,8 @@ export class ChildTable<N> {
     const { hashes, slots } = this;
     this.hashes = new Int32Array(hashes.length * 2);
     this.slots = new Int32Array(hashes.length * 2);
-    for (let k = 0; k < hashes.length; k++) if (slots[k] !== 0 && !this.put(hashes[k]!, slots[k]! - 1)) return false;
+    for (let k = 0; k < hashes.length; k++)
+      if (slots[k] !== 0 && !this.put(hashes[k]!, slots[k]! - 1)) return false;
     return true;
   }
 }

@@ -28,12 +28,16 @@ export function splitCmdline(raw: Buffer): Buffer[] {
 export function commandBytes(command: readonly string[], cmdline: Buffer): Buffer[] {
   const all = splitCmdline(cmdline);
   if (all.length < command.length) {
-    throw new SecwrapError(`/proc/self/cmdline has ${all.length} arguments, fewer than the command's ${command.length}`);
+    throw new SecwrapError(
+      `/proc/self/cmdline has ${all.length} arguments, fewer than the command's ${command.length}`,
+    );
   }
   const tail = all.slice(all.length - command.length);
   tail.forEach((b, i) => {
     if (b.toString('utf8') !== command[i]) {
-      throw new SecwrapError(`argument ${i} of the command differs in /proc/self/cmdline: secwrap's argv was rewritten`);
+      throw new SecwrapError(
+        `argument ${i} of the command differs in /proc/self/cmdline: secwrap's argv was rewritten`,
+      );
     }
   });
   return tail;
@@ -71,7 +75,9 @@ export function ownCommandBytes(command: readonly string[]): Buffer[] {
     raw = readCmdline();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SecwrapError(`cannot read the command's arguments${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/cmdline: ${code ?? String(e)})`);
+    throw new SecwrapError(
+      `cannot read the command's arguments${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/cmdline: ${code ?? String(e)})`,
+    );
   }
   return commandBytes(command, raw);
 }

@@ -17,7 +17,8 @@ export const DEFAULT_SEARCH_PATH = '/bin:/usr/bin';
  */
 export function execCommand(argv: readonly Buffer[], shown: readonly string[]): never {
   const file = shown[0];
-  if (file === undefined || file === '') throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
+  if (file === undefined || file === '')
+    throw new SecwrapError('no command given (secwrap [options] -- COMMAND [ARG...])');
   throw failure(file, libc.execvp(argv));
 }
 
@@ -34,10 +35,16 @@ function failure(file: string, errno: number): SecwrapError {
       `make ${blocked.length > 1 ? 'them' : 'it'} searchable (chmod o+x) or set PATH without ${blocked.length > 1 ? 'them' : 'it'}`
     : '';
   if (notFound && searched) {
-    return new SecwrapError(`${quoteInput(file)}: command not found (PATH=${shownPath})${hint}`, EXIT_NOT_FOUND);
+    return new SecwrapError(
+      `${quoteInput(file)}: command not found (PATH=${shownPath})${hint}`,
+      EXIT_NOT_FOUND,
+    );
   }
   const why = new libc.LibcError('execvp', errno).message.replace(/^execvp failed: /, '');
-  return new SecwrapError(`cannot execute ${quoteInput(file)}: ${why}${blocked.length ? ` (PATH=${shownPath})` : ''}${hint}`, notFound ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE);
+  return new SecwrapError(
+    `cannot execute ${quoteInput(file)}: ${why}${blocked.length ? ` (PATH=${shownPath})` : ''}${hint}`,
+    notFound ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE,
+  );
 }
 
 /** The directories of PATH that this process may not search (access X_OK fails with EACCES). */
@@ -47,7 +54,8 @@ function unsearchable(path: string): string[] {
     try {
       accessSync(dir === '' ? '.' : dir, fsConstants.X_OK);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EACCES') out.push(dir === '' ? '. (the empty PATH entry)' : dir);
+      if ((e as NodeJS.ErrnoException).code === 'EACCES')
+        out.push(dir === '' ? '. (the empty PATH entry)' : dir);
     }
   }
   return out;

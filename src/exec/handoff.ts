@@ -16,7 +16,13 @@ import { O_NONBLOCK, startupStdioFlags } from './startup.js';
  * plan's order. Nothing here changes credentials. `verified`: the state the verification read;
  * `argv`: the command's arguments as the caller's bytes (./argv.ts). Returns only by throwing.
  */
-export function handOff(plan: Plan, verified: ProcState, status: StatusReader, argv: readonly Buffer[], log: (line: string) => void): never {
+export function handOff(
+  plan: Plan,
+  verified: ProcState,
+  status: StatusReader,
+  argv: readonly Buffer[],
+  log: (line: string) => void,
+): never {
   for (const step of plan.steps) {
     if (!isHandOff(step)) continue;
     log(`${step.op}: ${step.detail}`);
@@ -25,7 +31,12 @@ export function handOff(plan: Plan, verified: ProcState, status: StatusReader, a
   throw new SecwrapError('the plan has no exec step: refused');
 }
 
-function runStep(step: HandOffStep, verified: ProcState, status: StatusReader, argv: readonly Buffer[]): void {
+function runStep(
+  step: HandOffStep,
+  verified: ProcState,
+  status: StatusReader,
+  argv: readonly Buffer[],
+): void {
   switch (step.op) {
     case 'signals':
       return resetSignals(status, verified.sigIgnored);
@@ -50,8 +61,12 @@ export function resetSignals(status: StatusReader, ignored: bigint): void {
   }
   libc.sigmaskClear();
   const after = status.read();
-  if (after.sigIgnored !== 0n) throw new SecwrapError(`signals still ignored after the reset: SigIgn 0x${after.sigIgnored.toString(16)}`);
-  if (after.sigBlocked !== 0n) throw new SecwrapError(`signal mask is 0x${after.sigBlocked.toString(16)} after clearing it`);
+  if (after.sigIgnored !== 0n)
+    throw new SecwrapError(
+      `signals still ignored after the reset: SigIgn 0x${after.sigIgnored.toString(16)}`,
+    );
+  if (after.sigBlocked !== 0n)
+    throw new SecwrapError(`signal mask is 0x${after.sigBlocked.toString(16)} after clearing it`);
 }
 
 /**
@@ -70,7 +85,8 @@ export function restoreDescriptors(keep: readonly number[]): void {
   }
   for (const fd of keep) {
     const fdFlags = libc.fcntlIfOpen(fd, libc.F_GETFD);
-    if (fdFlags === null) throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
+    if (fdFlags === null)
+      throw new SecwrapError(`descriptor ${fd} was to be passed on but is not open`);
     clearCloexec(fd, fdFlags);
   }
 }
@@ -78,13 +94,16 @@ export function restoreDescriptors(keep: readonly number[]): void {
 /** O_NONBLOCK of `fd` back to what `original` (its flags at start) had. */
 function restoreNonblock(fd: number, original: number | null | undefined): void {
   if (original === null || original === undefined) {
-    throw new SecwrapError(`cannot restore the flags of descriptor ${fd}: they were unknown at start (is /proc mounted?)`);
+    throw new SecwrapError(
+      `cannot restore the flags of descriptor ${fd}: they were unknown at start (is /proc mounted?)`,
+    );
   }
   const want = original & O_NONBLOCK;
   const now = libc.fcntl(fd, libc.F_GETFL);
   if ((now & O_NONBLOCK) !== want) {
     libc.fcntl(fd, libc.F_SETFL, (now & ~O_NONBLOCK) | want);
-    if ((libc.fcntl(fd, libc.F_GETFL) & O_NONBLOCK) !== want) throw new SecwrapError(`descriptor ${fd}: O_NONBLOCK could not be restored`);
+    if ((libc.fcntl(fd, libc.F_GETFL) & O_NONBLOCK) !== want)
+      throw new SecwrapError(`descriptor ${fd}: O_NONBLOCK could not be restored`);
   }
 }
 
@@ -92,7 +111,8 @@ function restoreNonblock(fd: number, original: number | null | undefined): void 
 function clearCloexec(fd: number, flags: number): void {
   if ((flags & libc.FD_CLOEXEC) === 0) return;
   libc.fcntl(fd, libc.F_SETFD, flags & ~libc.FD_CLOEXEC);
-  if (libc.fcntl(fd, libc.F_GETFD) & libc.FD_CLOEXEC) throw new SecwrapError(`descriptor ${fd} is still close-on-exec`);
+  if (libc.fcntl(fd, libc.F_GETFD) & libc.FD_CLOEXEC)
+    throw new SecwrapError(`descriptor ${fd} is still close-on-exec`);
 }
 
 /** The environment the plan asks for (Plan.env, the `env` step). */
@@ -102,7 +122,10 @@ export type EnvPlan = Pick<Plan['env'], 'mode'> & { set: Readonly<Record<string,
  * What the hand-off does to the environment: clear it first (reset mode, which then puts TERM
  * back), then set these variables. Everything else stays as the caller passed it.
  */
-export function envChanges(plan: EnvPlan, env: NodeJS.ProcessEnv): { clear: boolean; set: [string, string][] } {
+export function envChanges(
+  plan: EnvPlan,
+  env: NodeJS.ProcessEnv,
+): { clear: boolean; set: [string, string][] } {
   const set: [string, string][] = [];
   const clear = plan.mode === 'reset';
   if (clear && env.TERM !== undefined) set.push(['TERM', env.TERM]);
@@ -125,6 +148,7 @@ export function applyEnv(plan: EnvPlan): void {
   }
   if (clear) {
     const left = Object.keys(process.env).filter((k) => !set.some(([n]) => n === k));
-    if (left.length) throw new SecwrapError(`environment: ${left.join(', ')} still set after clearing it`);
+    if (left.length)
+      throw new SecwrapError(`environment: ${left.join(', ')} still set after clearing it`);
   }
 }

@@ -29,7 +29,8 @@ export function parseNumericId(spec: string, what: string): number | null {
     if (c < 48 || c > 57) return null; // not all ASCII digits: a name (no RegExp on the exec path)
   }
   const n = Number(spec);
-  if (!Number.isSafeInteger(n) || n > MAX_ID) throw new SecwrapError(`${what} id ${spec} is out of range (0-${MAX_ID})`);
+  if (!Number.isSafeInteger(n) || n > MAX_ID)
+    throw new SecwrapError(`${what} id ${spec} is out of range (0-${MAX_ID})`);
   return n;
 }
 
@@ -50,7 +51,10 @@ export function checkNameBound(spec: string, what: string): void {
   // A UTF-16 unit is at most 3 UTF-8 bytes: most specs are decided without counting bytes.
   if (spec.length * 3 <= MAX_NAME_BYTES) return;
   const bytes = Buffer.byteLength(spec, 'utf8');
-  if (bytes > MAX_NAME_BYTES) throw new SecwrapError(`${what} name ${quoteInput(spec)} is ${bytes} bytes long; at most ${MAX_NAME_BYTES} are accepted`);
+  if (bytes > MAX_NAME_BYTES)
+    throw new SecwrapError(
+      `${what} name ${quoteInput(spec)} is ${bytes} bytes long; at most ${MAX_NAME_BYTES} are accepted`,
+    );
 }
 
 /** The kernel's NGROUPS_MAX: setgroups(2) takes no more supplementary groups than this. */
@@ -61,7 +65,10 @@ export const MAX_GROUPS = 65536;
  * entry (each one an NSS lookup), and bound each name.
  */
 export function checkGroupListBound(specs: readonly string[]): void {
-  if (specs.length > MAX_GROUPS) throw new SecwrapError(`${specs.length} supplementary groups; at most ${MAX_GROUPS} (NGROUPS_MAX) are accepted`);
+  if (specs.length > MAX_GROUPS)
+    throw new SecwrapError(
+      `${specs.length} supplementary groups; at most ${MAX_GROUPS} (NGROUPS_MAX) are accepted`,
+    );
   for (const s of specs) checkNameBound(s, 'group');
 }
 
@@ -75,7 +82,8 @@ export function resolveUser(spec: string): ResolvedUser {
   const named = libc.getpwnam(spec);
   if (named) return { uid: named.uid, name: named.name, entry: named };
   const id = parseNumericId(spec, 'user');
-  if (id === null) throw new SecwrapError(`unknown user ${quoteInput(spec)} (not found in the user database)`);
+  if (id === null)
+    throw new SecwrapError(`unknown user ${quoteInput(spec)} (not found in the user database)`);
   const entry = libc.getpwuid(id);
   return { uid: id, name: entry?.name ?? null, entry };
 }
@@ -87,7 +95,8 @@ export function resolveGroup(spec: string): ResolvedGroup {
   const named = libc.getgrnam(spec);
   if (named) return { gid: named.gid, name: named.name };
   const id = parseNumericId(spec, 'group');
-  if (id === null) throw new SecwrapError(`unknown group ${quoteInput(spec)} (not found in the group database)`);
+  if (id === null)
+    throw new SecwrapError(`unknown group ${quoteInput(spec)} (not found in the group database)`);
   return { gid: id, name: libc.getgrgid(id)?.name ?? null };
 }
 
@@ -99,7 +108,10 @@ export function groupName(gid: number): string | null {
 /** The supplementary groups initgroups(3) gives `user` (what `id -G USER` prints). */
 export function initGroups(user: ResolvedUser): ResolvedGroup[] {
   if (!user.entry) return [];
-  return dedupe(libc.getgrouplist(user.entry.name, user.entry.gid)).map((gid) => ({ gid, name: groupName(gid) }));
+  return dedupe(libc.getgrouplist(user.entry.name, user.entry.gid)).map((gid) => ({
+    gid,
+    name: groupName(gid),
+  }));
 }
 
 function dedupe(ids: number[]): number[] {

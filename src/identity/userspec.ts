@@ -82,12 +82,15 @@ function splitSpec(spec: string): { user: string; group: string | null } {
   const colon = spec.indexOf(':');
   if (colon < 0) return { user: spec, group: null };
   const group = spec.slice(colon + 1);
-  if (group.includes(':')) throw new SecwrapError(`user spec "${spec}": more than one ":" (USER[:GROUP])`);
+  if (group.includes(':'))
+    throw new SecwrapError(`user spec "${spec}": more than one ":" (USER[:GROUP])`);
   return { user: spec.slice(0, colon), group };
 }
 
-const unknownUser = (name: string): SecwrapError => new SecwrapError(`unknown user "${name}" (not found in the user database)`);
-const unknownGroup = (name: string): SecwrapError => new SecwrapError(`unknown group "${name}" (not found in the group database)`);
+const unknownUser = (name: string): SecwrapError =>
+  new SecwrapError(`unknown user "${name}" (not found in the user database)`);
+const unknownGroup = (name: string): SecwrapError =>
+  new SecwrapError(`unknown group "${name}" (not found in the group database)`);
 
 /** The groups whose member list names `user` (gosu's implicit form), in the order NSS gives. */
 function memberships(user: libc.PasswdEntry): number[] {
@@ -136,7 +139,17 @@ export function resolveGosuSpec(spec: string, caller: Caller): SpecIdentity {
     groups = memberships(entry);
     groupsFrom = `groups listing ${entry.name}`;
   }
-  return { dialect: 'gosu', spec, uid, entry, gid, groupName: groupNameOf(gid), groups, groupsFrom, home };
+  return {
+    dialect: 'gosu',
+    spec,
+    uid,
+    entry,
+    gid,
+    groupName: groupNameOf(gid),
+    groups,
+    groupsFrom,
+    home,
+  };
 }
 
 export function resolveSuExecSpec(spec: string, caller: Caller): SpecIdentity {
@@ -176,7 +189,17 @@ export function resolveSuExecSpec(spec: string, caller: Caller): SpecIdentity {
     groups = [gid];
     groupsFrom = 'the gid alone';
   }
-  return { dialect: 'su-exec', spec, uid, entry, gid, groupName: groupNameOf(gid), groups, groupsFrom, home };
+  return {
+    dialect: 'su-exec',
+    spec,
+    uid,
+    entry,
+    gid,
+    groupName: groupNameOf(gid),
+    groups,
+    groupsFrom,
+    home,
+  };
 }
 
 export function resolveUserSpec(dialect: SpecDialect, spec: string, caller: Caller): SpecIdentity {

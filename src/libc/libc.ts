@@ -21,7 +21,9 @@ export class LibcError extends SecwrapError {
     readonly errno: number,
     context?: string,
   ) {
-    super(`${call} failed: ${errnoName(errno)} (${strerror(errno)})${context ? `: ${context}` : ''}`);
+    super(
+      `${call} failed: ${errnoName(errno)} (${strerror(errno)})${context ? `: ${context}` : ''}`,
+    );
   }
 }
 
@@ -43,7 +45,12 @@ interface ErrnoResult<V> {
   errnoCode: number;
 }
 
-function callRaw<V>(funcName: string, retType: TypeCode, paramsType: TypeCode[], paramsValue: unknown[]): ErrnoResult<V> {
+function callRaw<V>(
+  funcName: string,
+  retType: TypeCode,
+  paramsType: TypeCode[],
+  paramsValue: unknown[],
+): ErrnoResult<V> {
   return binding().load({
     library: 'libc',
     funcName,
@@ -56,7 +63,12 @@ function callRaw<V>(funcName: string, retType: TypeCode, paramsType: TypeCode[],
 }
 
 /** Call an int-returning function; -1 means failure with errno. */
-function callInt(name: string, paramsType: TypeCode[], paramsValue: unknown[], context?: string): number {
+function callInt(
+  name: string,
+  paramsType: TypeCode[],
+  paramsValue: unknown[],
+  context?: string,
+): number {
   const r = callRaw<number>(name, T.I32, paramsType, paramsValue);
   if (r.value === -1) throw new LibcError(name, r.errnoCode, context);
   return r.value;
@@ -81,7 +93,12 @@ function cAlloc(size: number): CMemory {
   const ext = callRaw<unknown>('malloc', T.External, [T.I64], [size]).value;
   if (b.isNullPointer(ext)) throw new LibcError('malloc', 12 /* ENOMEM */);
   // memset returns its first argument: the block's address as an integer, and zeroes it.
-  const addr = callRaw<bigint>('memset', T.BigInt, [T.External, T.I32, T.I64], [ext, 0, size]).value;
+  const addr = callRaw<bigint>(
+    'memset',
+    T.BigInt,
+    [T.External, T.I32, T.I64],
+    [ext, 0, size],
+  ).value;
   return { addr: BigInt(addr), view: b.createExternalBuffer(ext, size) };
 }
 
@@ -121,7 +138,8 @@ function withMemory<R>(size: number, fn: (m: CMemory) => R): R {
 function readCString(m: CMemory, ptr: bigint): string | null {
   if (ptr === 0n) return null;
   const off = Number(ptr - m.addr);
-  if (off < 0 || off >= m.view.length) throw new SecwrapError('libc returned a pointer outside its buffer');
+  if (off < 0 || off >= m.view.length)
+    throw new SecwrapError('libc returned a pointer outside its buffer');
   const end = m.view.indexOf(0, off);
   return m.view.toString('utf8', off, end < 0 ? m.view.length : end);
 }
@@ -194,14 +212,23 @@ const GROUP_SIZE = 32; // struct group
  * Run a getXXnam_r/getXXid_r call, growing the string buffer on ERANGE. Returns the struct memory
  * (or null when the entry does not exist) to `decode`.
  */
-function lookupR<R>(call: string, key: { type: TypeCode; value: unknown }, structSize: number, decode: (m: CMemory, s: number) => R): R | null {
+function lookupR<R>(
+  call: string,
+  key: { type: TypeCode; value: unknown },
+  structSize: number,
+  decode: (m: CMemory, s: number) => R,
+): R | null {
   for (let bufLen = 4096; bufLen <= 1 << 24; bufLen *= 4) {
     const total = structSize + 8 + bufLen;
     const out = withMemory(total, (m) => {
       const structPtr = m.addr;
       const resultPtr = m.addr + BigInt(structSize);
       const bufPtr = resultPtr + 8n;
-      const rc = callErrnoReturn(call, [key.type, T.BigInt, T.BigInt, T.I64, T.BigInt], [key.value, structPtr, bufPtr, bufLen, resultPtr]);
+      const rc = callErrnoReturn(
+        call,
+        [key.type, T.BigInt, T.BigInt, T.I64, T.BigInt],
+        [key.value, structPtr, bufPtr, bufLen, resultPtr],
+      );
       if (rc === ERANGE) return 'grow' as const;
       if (rc !== 0) throw new LibcError(call, rc, `looking up ${String(key.value)}`);
       const result = m.view.readBigUInt64LE(structSize);
@@ -249,10 +276,11 @@ export function getgrgid(gid: number): GroupEntry | null {
 export function groupMembers(gid: number): string[] | null {
   return lookupR('getgrgid_r', { type: T.I32, value: gid | 0 }, GROUP_SIZE, (m, at) => {
     const list: string[] = [];
-    let p = m.view.readBigUInt64LE(at + 24); // gr_mem: a NULL-terminated array inside the buffer
+    const p = m.view.readBigUInt64LE(at + 24); // gr_mem: a NULL-terminated array inside the buffer
     for (let i = 0; p !== 0n && i < 1 << 16; i++) {
       const off = Number(p - m.addr) + 8 * i;
-      if (off < 0 || off + 8 > m.view.length) throw new SecwrapError('libc returned a pointer outside its buffer');
+      if (off < 0 || off + 8 > m.view.length)
+        throw new SecwrapError('libc returned a pointer outside its buffer');
       const member = m.view.readBigUInt64LE(off);
       if (member === 0n) break;
       list.push(readCString(m, member) ?? '');
@@ -268,7 +296,12 @@ export function getgrouplist(user: string, gid: number): number[] {
     const r = withMemory(4 * n + 8, (m) => {
       const countAt = 4 * n;
       m.view.writeInt32LE(n, countAt);
-      const rc = callRaw<number>('getgrouplist', T.I32, [T.String, T.I32, T.BigInt, T.BigInt], [user, gid | 0, m.addr, m.addr + BigInt(countAt)]).value;
+      const rc = callRaw<number>(
+        'getgrouplist',
+        T.I32,
+        [T.String, T.I32, T.BigInt, T.BigInt],
+        [user, gid | 0, m.addr, m.addr + BigInt(countAt)],
+      ).value;
       const count = m.view.readInt32LE(countAt);
       if (rc === -1) return count > n ? null : [];
       const out: number[] = [];
@@ -295,7 +328,9 @@ function groupsShown(gids: readonly number[]): string {
 
 export function setgroups(gids: readonly number[]): void {
   withMemory(Math.max(4, 4 * gids.length), (m) => {
-    gids.forEach((g, i) => m.view.writeUInt32LE(g, 4 * i));
+    gids.forEach((g, i) => {
+      m.view.writeUInt32LE(g, 4 * i);
+    });
     callInt('setgroups', [T.I64, T.BigInt], [gids.length, m.addr], groupsShown(gids));
   });
 }
@@ -363,12 +398,18 @@ const CLOSE_RANGE_CLOEXEC = 4;
 export function closeRangeCloexec(first: number): boolean {
   let r: ErrnoResult<number>;
   try {
-    r = callRaw<number>('close_range', T.I32, [T.I32, T.I32, T.I32], [first, -1, CLOSE_RANGE_CLOEXEC]);
+    r = callRaw<number>(
+      'close_range',
+      T.I32,
+      [T.I32, T.I32, T.I32],
+      [first, -1, CLOSE_RANGE_CLOEXEC],
+    );
   } catch {
     return false; // no such symbol in this libc
   }
   if (r.value === 0) return true;
-  if (r.errnoCode === 22 /* EINVAL: flag unknown before 5.11 */ || r.errnoCode === 38 /* ENOSYS */) return false;
+  if (r.errnoCode === 22 /* EINVAL: flag unknown before 5.11 */ || r.errnoCode === 38 /* ENOSYS */)
+    return false;
   throw new LibcError('close_range', r.errnoCode);
 }
 
@@ -414,7 +455,12 @@ const KERNEL_SIGSET_SIZE = 8;
  */
 export function sigSetDefault(sig: number): void {
   withMemory(KERNEL_SIGACTION_SIZE, (m) => {
-    const r = callRaw<number>('syscall', T.I64, [T.I64, T.I64, T.BigInt, T.BigInt, T.I64], [SYS_RT_SIGACTION, sig, m.addr, 0n, KERNEL_SIGSET_SIZE]);
+    const r = callRaw<number>(
+      'syscall',
+      T.I64,
+      [T.I64, T.I64, T.BigInt, T.BigInt, T.I64],
+      [SYS_RT_SIGACTION, sig, m.addr, 0n, KERNEL_SIGSET_SIZE],
+    );
     if (Number(r.value) !== 0) throw new LibcError('rt_sigaction', r.errnoCode, `signal ${sig}`);
   });
 }
@@ -488,13 +534,15 @@ export function capbsetDrop(cap: number): void {
 export function setenv(name: string, value: string): void {
   assertNoNul('environment variable name', name);
   assertNoNul(`environment variable ${name}`, value);
-  if (name === '' || name.includes('=')) throw new SecwrapError(`invalid environment variable name ${JSON.stringify(name)}`);
+  if (name === '' || name.includes('='))
+    throw new SecwrapError(`invalid environment variable name ${JSON.stringify(name)}`);
   callInt('setenv', [T.String, T.String, T.I32], [name, value, 1], name);
 }
 
 /** clearenv(3): the environment becomes empty. */
 export function clearenv(): void {
-  if (callRaw<number>('clearenv', T.I32, [], []).value !== 0) throw new LibcError('clearenv', 0, 'the environment could not be cleared');
+  if (callRaw<number>('clearenv', T.I32, [], []).value !== 0)
+    throw new LibcError('clearenv', 0, 'the environment could not be cleared');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,7 +571,12 @@ export function execvp(argv: readonly Buffer[]): number {
       at += b.length + 1;
     });
     m.view.writeBigUInt64LE(0n, 8 * argv.length);
-    return callRaw<number>('execvp', T.I32, [T.BigInt, T.BigInt], [m.addr + BigInt(ptrBytes), m.addr]).errnoCode;
+    return callRaw<number>(
+      'execvp',
+      T.I32,
+      [T.BigInt, T.BigInt],
+      [m.addr + BigInt(ptrBytes), m.addr],
+    ).errnoCode;
   });
 }
 
@@ -541,7 +594,12 @@ export interface Rlimit {
 /** prlimit(0, resource, NULL, &old): the calling process's limits. */
 export function getrlimit(resource: number): Rlimit {
   return withMemory(16, (m) => {
-    callInt('prlimit', [T.I32, T.I32, T.BigInt, T.BigInt], [0, resource, 0n, m.addr], `resource ${resource}`);
+    callInt(
+      'prlimit',
+      [T.I32, T.I32, T.BigInt, T.BigInt],
+      [0, resource, 0n, m.addr],
+      `resource ${resource}`,
+    );
     return { soft: m.view.readBigUInt64LE(0), hard: m.view.readBigUInt64LE(8) };
   });
 }
@@ -597,7 +655,11 @@ function rawSyscall(nr: number, types: TypeCode[], args: unknown[]): ErrnoResult
 
 /** The Landlock ABI version the kernel offers, or the errno that says why there is none. */
 export function landlockAbi(): { abi: number } | { errno: number } {
-  const r = rawSyscall(SYS_LANDLOCK_CREATE_RULESET, [T.BigInt, T.I64, T.I64], [0n, 0, LANDLOCK_CREATE_RULESET_VERSION]);
+  const r = rawSyscall(
+    SYS_LANDLOCK_CREATE_RULESET,
+    [T.BigInt, T.I64, T.I64],
+    [0n, 0, LANDLOCK_CREATE_RULESET_VERSION],
+  );
   return r.value > 0 ? { abi: r.value } : { errno: r.errnoCode };
 }
 
@@ -612,11 +674,20 @@ export function landlockCreateRuleset(handledFs: bigint): number {
 }
 
 /** landlock_add_rule(PATH_BENEATH): struct landlock_path_beneath_attr is packed (8 + 4 bytes). */
-export function landlockAddPathRule(rulesetFd: number, allowed: bigint, parentFd: number, context: string): void {
+export function landlockAddPathRule(
+  rulesetFd: number,
+  allowed: bigint,
+  parentFd: number,
+  context: string,
+): void {
   withMemory(12, (m) => {
     m.view.writeBigUInt64LE(allowed, 0);
     m.view.writeInt32LE(parentFd, 8);
-    const r = rawSyscall(SYS_LANDLOCK_ADD_RULE, [T.I64, T.I64, T.BigInt, T.I64], [rulesetFd, LANDLOCK_RULE_PATH_BENEATH, m.addr, 0]);
+    const r = rawSyscall(
+      SYS_LANDLOCK_ADD_RULE,
+      [T.I64, T.I64, T.BigInt, T.I64],
+      [rulesetFd, LANDLOCK_RULE_PATH_BENEATH, m.addr, 0],
+    );
     if (r.value < 0) throw new LibcError('landlock_add_rule', r.errnoCode, context);
   });
 }

@@ -137,7 +137,7 @@ function loadFromSeaAsset(mod: { exports: FfiBinding }): void {
     'cannot load the native part of secwrap: no usable directory for an unnamed (O_TMPFILE) copy ' +
       `of the embedded addon; tried ${tried.join('; ')}. ` +
       'Provide one of these as a root-owned, writable mount that allows exec: ' +
-      'Docker: docker run --tmpfs /tmp:exec (Docker\'s --tmpfs is noexec unless told); ' +
+      "Docker: docker run --tmpfs /tmp:exec (Docker's --tmpfs is noexec unless told); " +
       'Kubernetes: an emptyDir volume mounted at /tmp',
   );
 }
@@ -169,7 +169,7 @@ function tryDir(
       return 'O_TMPFILE open did not give an empty unnamed file of ours';
     }
     const self = `/proc/self/fd/${fd}`;
-    let pst;
+    let pst: ReturnType<typeof statSync>;
     try {
       pst = statSync(self);
     } catch (e) {

@@ -4,15 +4,39 @@
  * host, before any side effect; every error is found here if it can be.
  */
 import { SecwrapError } from '../errors.js';
-import { capFromText, capToText, capLastCap, maskToNames, privilegesFromText } from '../caps/index.js';
-import { groupName, initGroups, passwdEntry, resolveGroup, resolveGroupList, resolveUser, type PasswdEntry, type ResolvedGroup, type ResolvedUser } from '../identity/resolve.js';
+import {
+  capFromText,
+  capToText,
+  capLastCap,
+  maskToNames,
+  privilegesFromText,
+} from '../caps/index.js';
+import {
+  groupName,
+  initGroups,
+  passwdEntry,
+  resolveGroup,
+  resolveGroupList,
+  resolveUser,
+  type PasswdEntry,
+  type ResolvedGroup,
+  type ResolvedUser,
+} from '../identity/resolve.js';
 import { sortedGroups, type ProcState } from '../proc/status.js';
 import { nrOpen } from '../proc/limits.js';
 import { lsmRunning } from '../proc/lsm.js';
 import * as libc from '../libc/libc.js';
 import { MOMENTUM_MAX_FILE_DESCRIPTORS } from '../config/globals.js';
 import { MOMENTUM_DEFAULT_SOURCE, type EnvMode, type Request } from './request.js';
-import { landlockFsMask, landlockRightNames, RLIM_INFINITY, RLIMIT_NOFILE, securebitsFrom, securebitsNames, signalName } from './specs.js';
+import {
+  landlockFsMask,
+  landlockRightNames,
+  RLIM_INFINITY,
+  RLIMIT_NOFILE,
+  securebitsFrom,
+  securebitsNames,
+  signalName,
+} from './specs.js';
 import type { Step } from './steps.js';
 
 export type { Step, StepOp } from './steps.js';
@@ -50,7 +74,10 @@ export interface Plan {
   /** null: unchanged. */
   user: Identity | null;
   group: Identity | null;
-  groups: { list: Identity[]; from: 'config' | 'flag' | 'initgroups' | 'none' | 'keep' | 'clear' | 'spec' } | null;
+  groups: {
+    list: Identity[];
+    from: 'config' | 'flag' | 'initgroups' | 'none' | 'keep' | 'clear' | 'spec';
+  } | null;
   chroot: string | null;
   caps: CapPlan | null;
   privileges: { text: string; linux: string; unmapped: string[] } | null;
@@ -112,7 +139,7 @@ function gident(g: ResolvedGroup): Identity {
 
 const bit = (c: number): bigint => 1n << BigInt(c);
 const has = (mask: bigint, c: number): boolean => (mask & bit(c)) !== 0n;
-export const capLabel = (c: number): string => (maskToNames(bit(c))[0] ?? `cap_${c}`);
+export const capLabel = (c: number): string => maskToNames(bit(c))[0] ?? `cap_${c}`;
 
 /**
  * LISTEN_FDS from systemd socket activation, when addressed to this PID. Decimal digits only, as
@@ -125,7 +152,10 @@ function listenFds(env: NodeJS.ProcessEnv, pid: number): number {
   if (s === undefined) return 0;
   for (let i = 0; i < s.length || i === 0; i++) {
     const c = s.charCodeAt(i); // NaN for the empty string: refused too
-    if (!(c >= 48 && c <= 57)) throw new SecwrapError('LISTEN_FDS (for this PID) is not a decimal number, as systemd requires');
+    if (!(c >= 48 && c <= 57))
+      throw new SecwrapError(
+        'LISTEN_FDS (for this PID) is not a decimal number, as systemd requires',
+      );
   }
   const n = Number(s);
   return Number.isInteger(n) && n > 0 && n < 65536 ? n : 0;
@@ -134,7 +164,12 @@ function listenFds(env: NodeJS.ProcessEnv, pid: number): number {
 export const SAFE_PATH_ROOT = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const SAFE_PATH_USER = '/usr/local/bin:/usr/bin:/bin';
 
-function planEnv(mode: EnvMode, uid: number, entry: PasswdEntry | null, home?: string): Record<string, string> {
+function planEnv(
+  mode: EnvMode,
+  uid: number,
+  entry: PasswdEntry | null,
+  home?: string,
+): Record<string, string> {
   if (mode === 'keep') return {};
   if (mode === 'home') return { HOME: home ?? (entry?.dir || '/') };
   const set: Record<string, string> = {
@@ -152,7 +187,7 @@ function planEnv(mode: EnvMode, uid: number, entry: PasswdEntry | null, home?: s
 function parseCaps(req: Request, lastCap: number, state: ProcState): CapPlan | null {
   if (req.caps === undefined) return null;
   const where = req.sources.caps ?? 'capabilities';
-  let parsed;
+  let parsed: ReturnType<typeof capFromText>;
   try {
     parsed = capFromText(req.caps, lastCap);
   } catch (e) {
@@ -163,11 +198,16 @@ function parseCaps(req: Request, lastCap: number, state: ProcState): CapPlan | n
   const all = inheritable | parsed.effective;
   for (let c = 0; c < 64; c++) {
     if (!has(all, c)) continue;
-    if (c > lastCap) throw new SecwrapError(`capabilities (${where}): capability ${c} is beyond this kernel's last capability (${lastCap})`);
+    if (c > lastCap)
+      throw new SecwrapError(
+        `capabilities (${where}): capability ${c} is beyond this kernel's last capability (${lastCap})`,
+      );
   }
   for (let c = 0; c <= lastCap; c++) {
     if (has(inheritable, c) && !has(state.bounding, c)) {
-      throw new SecwrapError(`capabilities (${where}): ${capLabel(c)} is not in the current bounding set, so it cannot be retained`);
+      throw new SecwrapError(
+        `capabilities (${where}): ${capLabel(c)} is not in the current bounding set, so it cannot be retained`,
+      );
     }
   }
   return { text: req.caps, canonical: capToText(parsed, lastCap), retained, inheritable };
@@ -183,14 +223,35 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
   const privileges = parsePrivileges(req);
   const limits = req.limits.length || req.nofileDefault ? planLimits(req, state) : [];
   const securebits = req.securebits ? securebitsFrom(libc.getSecurebits(), req.securebits) : null;
-  const pdeathsig = req.pdeathsig === undefined ? null : req.pdeathsig === 'keep' ? libc.getPdeathsig() : req.pdeathsig === 'clear' ? 0 : req.pdeathsig;
+  const pdeathsig =
+    req.pdeathsig === undefined
+      ? null
+      : req.pdeathsig === 'keep'
+        ? libc.getPdeathsig()
+        : req.pdeathsig === 'clear'
+          ? 0
+          : req.pdeathsig;
   const landlock = req.landlock ? planLandlock(req.landlock) : null;
   const lsmLabel = req.lsmLabel ? checkLsm(req.lsmLabel) : null;
   const expect = expectedState(req, state, user, group, groups, caps);
   const keepFds = keptDescriptors(req, ctx);
   const targetEntry = user ? user.entry : passwdEntry(expect.uid[1] ?? 0);
-  const env = { mode: req.env, set: planEnv(req.env, expect.uid[1] ?? 0, targetEntry, req.identity?.home) };
-  const steps = planSteps(req, state, expect, { groups, caps, keepFds, env, lastCap, limits, securebits, pdeathsig, landlock, lsmLabel });
+  const env = {
+    mode: req.env,
+    set: planEnv(req.env, expect.uid[1] ?? 0, targetEntry, req.identity?.home),
+  };
+  const steps = planSteps(req, state, expect, {
+    groups,
+    caps,
+    keepFds,
+    env,
+    lastCap,
+    limits,
+    securebits,
+    pdeathsig,
+    landlock,
+    lsmLabel,
+  });
   return {
     command: req.command,
     configFile: req.configFile,
@@ -223,31 +284,58 @@ export function buildPlan(req: Request, ctx: PlanContext): Plan {
 function resolveIdentity(req: Request): { user: ResolvedUser | null; group: ResolvedGroup | null } {
   if (req.identity) {
     const id = req.identity; // gosu or su-exec mode: resolved already, by their rules
-    return { user: { uid: id.uid, name: id.entry?.name ?? null, entry: id.entry }, group: { gid: id.gid, name: id.groupName } };
+    return {
+      user: { uid: id.uid, name: id.entry?.name ?? null, entry: id.entry },
+      group: { gid: id.gid, name: id.groupName },
+    };
   }
-  const user = req.user !== undefined ? momentumDefault(req, 'user', () => resolveUser(req.user!)) : null;
-  let group = req.group !== undefined ? momentumDefault(req, 'group', () => resolveGroup(req.group!)) : null;
+  const user =
+    req.user !== undefined ? momentumDefault(req, 'user', () => resolveUser(req.user!)) : null;
+  let group =
+    req.group !== undefined ? momentumDefault(req, 'group', () => resolveGroup(req.group!)) : null;
   if (user && !group) {
-    if (!user.entry) throw new SecwrapError(`user ${req.user} has no passwd entry: set a group (security { group = … } or --group)`);
+    if (!user.entry)
+      throw new SecwrapError(
+        `user ${req.user} has no passwd entry: set a group (security { group = … } or --group)`,
+      );
     group = { gid: user.entry.gid, name: groupName(user.entry.gid) };
   }
   return { user, group };
 }
 
 /** Supplementary groups: explicit list, else initgroups for a user, else none. Never the caller's. */
-function resolveGroups(req: Request, user: ResolvedUser | null, group: ResolvedGroup | null, state: ProcState): Plan['groups'] {
-  if (req.identity) return { list: req.identity.groups.map((gid) => ({ id: gid, name: groupName(gid) })), from: 'spec' };
+function resolveGroups(
+  req: Request,
+  user: ResolvedUser | null,
+  group: ResolvedGroup | null,
+  state: ProcState,
+): Plan['groups'] {
+  if (req.identity)
+    return {
+      list: req.identity.groups.map((gid) => ({ id: gid, name: groupName(gid) })),
+      from: 'spec',
+    };
   // setpriv's group modes (request.ts made them exclusive with a list).
-  if (req.groupMode === 'keep') return { list: state.groups.map((id) => ({ id, name: groupName(id) })), from: 'keep' };
+  if (req.groupMode === 'keep')
+    return { list: state.groups.map((id) => ({ id, name: groupName(id) })), from: 'keep' };
   if (req.groupMode === 'clear') return { list: [], from: 'clear' };
   if (req.groupMode === 'init') {
-    if (!user?.entry) throw new SecwrapError(`--init-groups: user ${req.user} has no passwd entry, so initgroups(3) has no groups to give`);
+    if (!user?.entry)
+      throw new SecwrapError(
+        `--init-groups: user ${req.user} has no passwd entry, so initgroups(3) has no groups to give`,
+      );
     return { list: initGroups(user).map(gident), from: 'initgroups' };
   }
   if (req.groups !== undefined) {
-    return { list: resolveGroupList(req.groups).map(gident), from: req.sources.groups?.startsWith('--') ? 'flag' : 'config' };
+    return {
+      list: resolveGroupList(req.groups).map(gident),
+      from: req.sources.groups?.startsWith('--') ? 'flag' : 'config',
+    };
   }
-  if (user) return user.entry ? { list: initGroups(user).map(gident), from: 'initgroups' } : { list: [], from: 'none' };
+  if (user)
+    return user.entry
+      ? { list: initGroups(user).map(gident), from: 'initgroups' }
+      : { list: [], from: 'none' };
   return group ? { list: [], from: 'none' } : null;
 }
 
@@ -263,7 +351,14 @@ function parsePrivileges(req: Request): Plan['privileges'] {
 }
 
 /** What verify must read back: real, effective, saved and filesystem ids as /proc lists them. */
-function expectedState(req: Request, state: ProcState, user: ResolvedUser | null, group: ResolvedGroup | null, groups: Plan['groups'], caps: CapPlan | null): Expected {
+function expectedState(
+  req: Request,
+  state: ProcState,
+  user: ResolvedUser | null,
+  group: ResolvedGroup | null,
+  groups: Plan['groups'],
+  caps: CapPlan | null,
+): Expected {
   const uid = user ? [user.uid, user.uid, user.uid, user.uid] : [...state.uid];
   const gid = group ? [group.gid, group.gid, group.gid, group.gid] : [...state.gid];
   const expect: Expected = {
@@ -279,7 +374,13 @@ function expectedState(req: Request, state: ProcState, user: ResolvedUser | null
     umask: req.umask ?? state.umask,
   };
   if (caps) {
-    Object.assign(expect, { effective: caps.retained, permitted: caps.retained, inheritable: caps.inheritable, bounding: caps.inheritable, ambient: caps.retained });
+    Object.assign(expect, {
+      effective: caps.retained,
+      permitted: caps.retained,
+      inheritable: caps.inheritable,
+      bounding: caps.inheritable,
+      ambient: caps.retained,
+    });
   } else if (wasRoot(state) && uid.every((u) => u !== 0)) {
     Object.assign(expect, { effective: 0n, permitted: 0n, ambient: 0n }); // capabilities(7): uid 0 → non-0
   }
@@ -322,104 +423,251 @@ function planSteps(
   const steps: Step[] = [];
   // A new session first, while /dev/tty is still reachable (CVE-2016-2779, CVE-2017-5226: a
   // command sharing our controlling terminal could push input into it with TIOCSTI).
-  if (req.newSession) steps.push({ op: 'new-session', detail: 'setsid(), or give up the controlling terminal (TIOCNOTTY) when a process-group leader' });
+  if (req.newSession)
+    steps.push({
+      op: 'new-session',
+      detail:
+        'setsid(), or give up the controlling terminal (TIOCNOTTY) when a process-group leader',
+    });
   // Every inherited descriptor close-on-exec but 0 1 2 and the kept ones, while /proc is still
   // there (before chroot). runc closes leaked fds for the same reason: CVE-2024-21626.
-  steps.push({ op: 'close-fds', keep: keepFds, detail: `mark every descriptor except 0 1 2${keepFds.length ? ` and ${keepFds[0]}-${keepFds[keepFds.length - 1]}` : ''} close-on-exec` });
+  steps.push({
+    op: 'close-fds',
+    keep: keepFds,
+    detail: `mark every descriptor except 0 1 2${keepFds.length ? ` and ${keepFds[0]}-${keepFds[keepFds.length - 1]}` : ''} close-on-exec`,
+  });
   // Resource limits while still privileged: raising a hard limit needs CAP_SYS_RESOURCE, which
   // the uid change takes away (Momentum sets its own descriptor limit as root, before it drops).
   // Before the chroot, so that /proc/self/limits is opened for the verification.
   if (p.limits.length) {
     const raise = p.limits.filter((l) => l.hard > l.current.hard);
-    const what = p.limits.map((l) => `${l.name}=${fmtLimit(l.soft)}:${fmtLimit(l.hard)} [${l.source}]`).join(', ');
-    const why = raise.map((l) => `; raises the ${l.name} hard limit above the current ${fmtLimit(l.current.hard)}`).join('');
-    steps.push({ op: 'rlimits', limits: p.limits.map(({ resource, name, soft, hard }) => ({ resource, name, soft, hard })), detail: `setrlimit ${what}${why}`, needs: raise.length ? CAP_SYS_RESOURCE : undefined });
+    const what = p.limits
+      .map((l) => `${l.name}=${fmtLimit(l.soft)}:${fmtLimit(l.hard)} [${l.source}]`)
+      .join(', ');
+    const why = raise
+      .map((l) => `; raises the ${l.name} hard limit above the current ${fmtLimit(l.current.hard)}`)
+      .join('');
+    steps.push({
+      op: 'rlimits',
+      limits: p.limits.map(({ resource, name, soft, hard }) => ({ resource, name, soft, hard })),
+      detail: `setrlimit ${what}${why}`,
+      needs: raise.length ? CAP_SYS_RESOURCE : undefined,
+    });
   }
   // The umask is no credential and nothing resets it: any time before exec; here, next to the
   // limits. The verification reads it back (Umask: in /proc/self/status).
-  if (req.umask !== undefined) steps.push({ op: 'umask', mask: req.umask, detail: `umask(${fmtMode(req.umask)})` });
+  if (req.umask !== undefined)
+    steps.push({ op: 'umask', mask: req.umask, detail: `umask(${fmtMode(req.umask)})` });
   // The LSM label of the next execve: written while still root and before no_new_privs (which
   // forbids most profile transitions), as setpriv does, and before the chroot, since a jail may
   // have no /proc. Credential changes keep it; execve applies it.
   if (p.lsmLabel) {
     const { lsm, label } = p.lsmLabel;
-    steps.push({ op: 'lsm-label', lsm, label, detail: `write "${lsm === 'apparmor' ? `exec ${label}` : label}" to /proc/self/attr/exec (${lsm === 'apparmor' ? 'AppArmor' : 'SELinux'}: applied at execve)` });
+    steps.push({
+      op: 'lsm-label',
+      lsm,
+      label,
+      detail: `write "${lsm === 'apparmor' ? `exec ${label}` : label}" to /proc/self/attr/exec (${lsm === 'apparmor' ? 'AppArmor' : 'SELinux'}: applied at execve)`,
+    });
   }
   // Landlock's rule paths are opened (O_PATH) here, before the chroot: they name host paths.
-  if (p.landlock && p.landlock.rules.length) steps.push({ op: 'landlock-paths', paths: p.landlock.rules.map((r) => r.path), detail: `open ${p.landlock.rules.map((r) => r.path).join(' ')} (O_PATH) for the Landlock rules` });
+  if (p.landlock?.rules.length)
+    steps.push({
+      op: 'landlock-paths',
+      paths: p.landlock.rules.map((r) => r.path),
+      detail: `open ${p.landlock.rules.map((r) => r.path).join(' ')} (O_PATH) for the Landlock rules`,
+    });
   // chroot needs CAP_SYS_CHROOT and uid 0: before the uid change; then chdir("/") always, so the
   // old working directory is not reachable through ".".
-  if (req.chroot !== undefined) steps.push({ op: 'chroot', dir: req.chroot, detail: `chroot("${req.chroot}") then chdir("/")`, needs: CAP_SYS_CHROOT });
+  if (req.chroot !== undefined)
+    steps.push({
+      op: 'chroot',
+      dir: req.chroot,
+      detail: `chroot("${req.chroot}") then chdir("/")`,
+      needs: CAP_SYS_CHROOT,
+    });
   // The bounding set shrinks while CAP_SETPCAP is still effective (setresuid takes it away).
   if (caps && (state.bounding & ~caps.inheritable) !== 0n) {
     const drop: number[] = [];
-    for (let c = 0; c <= p.lastCap; c++) if (has(state.bounding, c) && !has(caps.inheritable, c)) drop.push(c);
-    steps.push({ op: 'bounding-set', drop, detail: `drop ${drop.length} capabilities from the bounding set, keeping ${names(caps.inheritable)}`, needs: CAP_SETPCAP });
+    for (let c = 0; c <= p.lastCap; c++)
+      if (has(state.bounding, c) && !has(caps.inheritable, c)) drop.push(c);
+    steps.push({
+      op: 'bounding-set',
+      drop,
+      detail: `drop ${drop.length} capabilities from the bounding set, keeping ${names(caps.inheritable)}`,
+      needs: CAP_SETPCAP,
+    });
   }
   // Keep the permitted set across the uid change (per thread; execve clears it again).
   // Securebits need it too: they are set after the uid change, with CAP_SETPCAP in effect.
-  const keepCaps = (caps !== null || securebits !== null) && uidChanges && wasRoot(state) && expect.uid.every((u) => u !== 0);
-  if (keepCaps) steps.push({ op: 'keep-caps', on: true, detail: 'prctl(PR_SET_KEEPCAPS, 1) so the uid change keeps the permitted set' });
+  const keepCaps =
+    (caps !== null || securebits !== null) &&
+    uidChanges &&
+    wasRoot(state) &&
+    expect.uid.every((u) => u !== 0);
+  if (keepCaps)
+    steps.push({
+      op: 'keep-caps',
+      on: true,
+      detail: 'prctl(PR_SET_KEEPCAPS, 1) so the uid change keeps the permitted set',
+    });
   // Groups, then gid, then uid: each needs the privilege the next one gives up.
   if (groups && !sameIds(expect.groups, state.groups)) {
-    steps.push({ op: 'groups', gids: groups.list.map((g) => g.id), detail: `setgroups(${groups.list.map(fmtId).join(', ') || 'none'})`, needs: CAP_SETGID });
+    steps.push({
+      op: 'groups',
+      gids: groups.list.map((g) => g.id),
+      detail: `setgroups(${groups.list.map(fmtId).join(', ') || 'none'})`,
+      needs: CAP_SETGID,
+    });
   }
-  if (!sameIds(expect.gid, state.gid)) steps.push({ op: 'gid', gid, detail: `setresgid(${gid}, ${gid}, ${gid})`, needs: canSetUnprivileged(expect.gid, state.gid) ? undefined : CAP_SETGID });
-  if (uidChanges) steps.push({ op: 'uid', uid, detail: `setresuid(${uid}, ${uid}, ${uid})`, needs: canSetUnprivileged(expect.uid, state.uid) ? undefined : CAP_SETUID });
+  if (!sameIds(expect.gid, state.gid))
+    steps.push({
+      op: 'gid',
+      gid,
+      detail: `setresgid(${gid}, ${gid}, ${gid})`,
+      needs: canSetUnprivileged(expect.gid, state.gid) ? undefined : CAP_SETGID,
+    });
+  if (uidChanges)
+    steps.push({
+      op: 'uid',
+      uid,
+      detail: `setresuid(${uid}, ${uid}, ${uid})`,
+      needs: canSetUnprivileged(expect.uid, state.uid) ? undefined : CAP_SETUID,
+    });
   // Securebits after the uid change, where setpriv sets them: set before it, no_setuid_fixup
   // would keep root's capabilities across setresuid. Writing them takes CAP_SETPCAP in effect;
   // after a change away from root, the permitted set that keep-caps kept is raised for the call.
   if (securebits !== null) {
-    const raise = keepCaps ? { effective: state.permitted, permitted: state.permitted, inheritable: state.inheritable } : null;
-    steps.push({ op: 'securebits', bits: securebits, raise, detail: `${raise ? 'capset(effective=permitted), then ' : ''}prctl(PR_SET_SECUREBITS, ${securebitsNames(securebits)})`, needs: CAP_SETPCAP });
+    const raise = keepCaps
+      ? { effective: state.permitted, permitted: state.permitted, inheritable: state.inheritable }
+      : null;
+    steps.push({
+      op: 'securebits',
+      bits: securebits,
+      raise,
+      detail: `${raise ? 'capset(effective=permitted), then ' : ''}prctl(PR_SET_SECUREBITS, ${securebitsNames(securebits)})`,
+      needs: CAP_SETPCAP,
+    });
   }
   if (caps) {
     // effective = permitted = R, inheritable = R ∪ I.
-    steps.push({ op: 'caps', sets: { effective: caps.retained, permitted: caps.retained, inheritable: caps.inheritable }, detail: `capset(effective=permitted=${names(caps.retained)}, inheritable=${names(caps.inheritable)})` });
+    steps.push({
+      op: 'caps',
+      sets: { effective: caps.retained, permitted: caps.retained, inheritable: caps.inheritable },
+      detail: `capset(effective=permitted=${names(caps.retained)}, inheritable=${names(caps.inheritable)})`,
+    });
     // Ambient after the uid change (setresuid clears it): a cap can be raised only while it is
     // permitted and inheritable. Through ambient, a non-root command keeps R across execve.
     const raise: number[] = [];
     for (let c = 0; c <= p.lastCap; c++) if (has(caps.retained, c)) raise.push(c);
-    steps.push({ op: 'ambient', raise, detail: `clear the ambient set, then raise ${names(caps.retained)}` });
-  }
-  else if (securebits !== null && keepCaps) {
+    steps.push({
+      op: 'ambient',
+      raise,
+      detail: `clear the ambient set, then raise ${names(caps.retained)}`,
+    });
+  } else if (securebits !== null && keepCaps) {
     // The permitted set was kept only to write the securebits: drop it, as the uid change would.
-    steps.push({ op: 'caps', sets: { effective: 0n, permitted: 0n, inheritable: state.inheritable }, detail: 'capset(effective=permitted=none): drop what was kept for the securebits' });
+    steps.push({
+      op: 'caps',
+      sets: { effective: 0n, permitted: 0n, inheritable: state.inheritable },
+      detail: 'capset(effective=permitted=none): drop what was kept for the securebits',
+    });
   }
   // Not with securebits: they hold keep_caps themselves (setpriv leaves it set), a locked
   // keep_caps cannot be cleared, and execve clears it anyway.
-  if (keepCaps && securebits === null) steps.push({ op: 'keep-caps', on: false, detail: 'prctl(PR_SET_KEEPCAPS, 0): back to the default' });
+  if (keepCaps && securebits === null)
+    steps.push({
+      op: 'keep-caps',
+      on: false,
+      detail: 'prctl(PR_SET_KEEPCAPS, 0): back to the default',
+    });
   // The parent-death signal after every credential change, which clears it (a uid, gid or
   // capability change); setpriv sets it after them too. execve keeps it.
-  if (p.pdeathsig !== null) steps.push({ op: 'pdeathsig', signal: p.pdeathsig, detail: `prctl(PR_SET_PDEATHSIG, ${p.pdeathsig === 0 ? '0): cleared' : `${signalName(p.pdeathsig)})`}` });
+  if (p.pdeathsig !== null)
+    steps.push({
+      op: 'pdeathsig',
+      signal: p.pdeathsig,
+      detail: `prctl(PR_SET_PDEATHSIG, ${p.pdeathsig === 0 ? '0): cleared' : `${signalName(p.pdeathsig)})`}`,
+    });
   // no_new_privs last among the credential steps (it only forbids gaining privileges). Landlock
   // requires it of an unprivileged process, and setpriv sets it with --landlock-access too.
-  if (req.noNewPrivs || p.landlock) steps.push({ op: 'no-new-privs', detail: `prctl(PR_SET_NO_NEW_PRIVS, 1)${req.noNewPrivs ? '' : ' (Landlock needs it)'}` });
+  if (req.noNewPrivs || p.landlock)
+    steps.push({
+      op: 'no-new-privs',
+      detail: `prctl(PR_SET_NO_NEW_PRIVS, 1)${req.noNewPrivs ? '' : ' (Landlock needs it)'}`,
+    });
   // Landlock last before the verification: it only restricts, and it must follow the chroot and
   // every step that opens a path (the verification reads descriptors opened before).
   if (p.landlock) {
     const ll = p.landlock;
     const rules = ll.rules.map((r) => `${r.path}: ${landlockRightNames(r.rights)}`).join('; ');
-    steps.push({ op: 'landlock', handled: ll.handled, rules: ll.rules, detail: `Landlock ABI ${ll.abi}: deny ${landlockRightNames(ll.handled)}${rules ? ` except ${rules}` : ' everywhere'}` });
+    steps.push({
+      op: 'landlock',
+      handled: ll.handled,
+      rules: ll.rules,
+      detail: `Landlock ABI ${ll.abi}: deny ${landlockRightNames(ll.handled)}${rules ? ` except ${rules}` : ' everywhere'}`,
+    });
   }
   // Read everything back and compare with the plan; the hand-off follows only a verified state.
-  const extra = [p.limits.length ? 'limits' : '', req.umask !== undefined ? 'umask' : '', securebits !== null ? 'securebits' : '', p.pdeathsig !== null ? 'pdeathsig' : ''].filter((x) => x);
-  steps.push({ op: 'verify', detail: `read back uids, gids, groups, capability sets, bounding and ambient sets, no_new_privs${extra.length ? ', ' + extra.join(', ') : ''}; abort on any difference` });
+  const extra = [
+    p.limits.length ? 'limits' : '',
+    req.umask !== undefined ? 'umask' : '',
+    securebits !== null ? 'securebits' : '',
+    p.pdeathsig !== null ? 'pdeathsig' : '',
+  ].filter((x) => x);
+  steps.push({
+    op: 'verify',
+    detail: `read back uids, gids, groups, capability sets, bounding and ambient sets, no_new_privs${extra.length ? ', ' + extra.join(', ') : ''}; abort on any difference`,
+  });
   steps.push({ op: 'signals', detail: 'every signal disposition to default, empty signal mask' });
-  steps.push({ op: 'stdio', keep: keepFds, detail: 'restore the status flags of 0 1 2 as found at start; clear close-on-exec on kept descriptors' });
-  steps.push({ op: 'env', mode: env.mode, set: env.set, detail: env.mode === 'keep' ? 'environment untouched' : `${env.mode === 'reset' ? 'only TERM kept; ' : ''}set ${Object.entries(env.set).map(([k, v]) => `${k}=${v}`).join(' ')}` });
-  steps.push({ op: 'exec', command: req.command, detail: `execve ${req.command.length ? req.command.join(' ') : 'COMMAND'} in this PID (PATH search after the drop${req.chroot !== undefined ? ', inside the chroot' : ''})` });
+  steps.push({
+    op: 'stdio',
+    keep: keepFds,
+    detail:
+      'restore the status flags of 0 1 2 as found at start; clear close-on-exec on kept descriptors',
+  });
+  steps.push({
+    op: 'env',
+    mode: env.mode,
+    set: env.set,
+    detail:
+      env.mode === 'keep'
+        ? 'environment untouched'
+        : `${env.mode === 'reset' ? 'only TERM kept; ' : ''}set ${Object.entries(env.set)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+  });
+  steps.push({
+    op: 'exec',
+    command: req.command,
+    detail: `execve ${req.command.length ? req.command.join(' ') : 'COMMAND'} in this PID (PATH search after the drop${req.chroot !== undefined ? ', inside the chroot' : ''})`,
+  });
   return steps;
 }
 
-function planNotes(req: Request, ctx: PlanContext, state: ProcState, expect: Expected, caps: CapPlan | null, privileges: Plan['privileges'], limits: PlannedLimit[]): string[] {
+function planNotes(
+  req: Request,
+  ctx: PlanContext,
+  state: ProcState,
+  expect: Expected,
+  caps: CapPlan | null,
+  privileges: Plan['privileges'],
+  limits: PlannedLimit[],
+): string[] {
   const notes: string[] = [];
   for (const l of limits) if (l.why) notes.push(l.why);
-  if (req.landlock && !req.noNewPrivs) notes.push('Landlock sets no_new_privs for the command (as setpriv does)');
+  if (req.landlock && !req.noNewPrivs)
+    notes.push('Landlock sets no_new_privs for the command (as setpriv does)');
   const uid = expect.uid[1];
-  if (privileges) notes.push(`privileges "${privileges.text}" is Solaris-only and not applied on Linux; its Linux reading: ${privileges.linux}`);
+  if (privileges)
+    notes.push(
+      `privileges "${privileges.text}" is Solaris-only and not applied on Linux; its Linux reading: ${privileges.linux}`,
+    );
   if (uid === 0) {
-    const why = req.sources.user !== undefined ? `user ${req.user} is set explicitly (${req.sources.user})` : "no user is given, so the caller's uid stays";
+    const why =
+      req.sources.user !== undefined
+        ? `user ${req.user} is set explicitly (${req.sources.user})`
+        : "no user is given, so the caller's uid stays";
     notes.push(
       caps
         ? `the command runs as root (uid 0): ${why}; it is limited to ${names(caps.retained)} by the bounding set`
@@ -427,11 +675,21 @@ function planNotes(req: Request, ctx: PlanContext, state: ProcState, expect: Exp
     );
   }
   for (const k of ['user', 'group'] as const) {
-    if (req.sources[k] === MOMENTUM_DEFAULT_SOURCE) notes.push(`${k} ${req[k]}: Momentum's default (the security scope sets no ${k})`);
+    if (req.sources[k] === MOMENTUM_DEFAULT_SOURCE)
+      notes.push(`${k} ${req[k]}: Momentum's default (the security scope sets no ${k})`);
   }
-  if (caps && caps.inheritable !== caps.retained) notes.push(`${names(caps.inheritable & ~caps.retained)}: inheritable only (no p flag), not retained`);
-  if (ctx.stdinIsTty && !req.newSession) notes.push('stdin is a terminal and --new-session is not set: the command could push input into it (TIOCSTI, CVE-2016-2779 class)');
-  if (uid !== 0 && !caps && wasRoot(state)) notes.push('no capabilities option: the command keeps no capabilities (kernel rule for a non-root uid)');
+  if (caps && caps.inheritable !== caps.retained)
+    notes.push(
+      `${names(caps.inheritable & ~caps.retained)}: inheritable only (no p flag), not retained`,
+    );
+  if (ctx.stdinIsTty && !req.newSession)
+    notes.push(
+      'stdin is a terminal and --new-session is not set: the command could push input into it (TIOCSTI, CVE-2016-2779 class)',
+    );
+  if (uid !== 0 && !caps && wasRoot(state))
+    notes.push(
+      'no capabilities option: the command keeps no capabilities (kernel rule for a non-root uid)',
+    );
   return notes;
 }
 
@@ -443,7 +701,12 @@ function momentumDefault<R>(req: Request, key: 'user' | 'group', resolve: () => 
   try {
     return resolve();
   } catch (e) {
-    if (req.sources[key] !== MOMENTUM_DEFAULT_SOURCE || !(e instanceof SecwrapError) || !e.message.startsWith('unknown ')) throw e;
+    if (
+      req.sources[key] !== MOMENTUM_DEFAULT_SOURCE ||
+      !(e instanceof SecwrapError) ||
+      !e.message.startsWith('unknown ')
+    )
+      throw e;
     throw new SecwrapError(
       `${key} ${req[key]} does not exist: it is Momentum's default when the security scope sets no ${key}; ` +
         `create it, or set ${key} = NAME in the security scope of ${req.configFile} (or ${key === 'user' ? '-u' : '-g'} NAME)`,
@@ -469,9 +732,19 @@ function planLimits(req: Request, state: ProcState): PlannedLimit[] {
     const current = libc.getrlimit(l.resource);
     if (l.resource === RLIMIT_NOFILE) {
       const max = nrOpen();
-      if (l.hard > BigInt(max)) throw new SecwrapError(`${l.source}: a file-descriptor limit of ${fmtLimit(l.hard)} is above the kernel's fs.nr_open ${max}`);
+      if (l.hard > BigInt(max))
+        throw new SecwrapError(
+          `${l.source}: a file-descriptor limit of ${fmtLimit(l.hard)} is above the kernel's fs.nr_open ${max}`,
+        );
     }
-    out.push({ resource: l.resource, name: l.name, soft: l.soft, hard: l.hard, current, source: l.source });
+    out.push({
+      resource: l.resource,
+      name: l.name,
+      soft: l.soft,
+      hard: l.hard,
+      current,
+      source: l.source,
+    });
   }
   if (req.nofileDefault) {
     const current = libc.getrlimit(RLIMIT_NOFILE);
@@ -484,7 +757,15 @@ function planLimits(req: Request, state: ProcState): PlannedLimit[] {
       v = current.hard;
       why = `nofile ${v}: the config sets no server_max_file_descriptors; ${capped} would raise the hard limit, and secwrap lacks CAP_SYS_RESOURCE, so soft = hard = the current hard limit ${v}`;
     }
-    out.push({ resource: RLIMIT_NOFILE, name: 'nofile', soft: v, hard: v, current, source: MOMENTUM_DEFAULT_SOURCE, why });
+    out.push({
+      resource: RLIMIT_NOFILE,
+      name: 'nofile',
+      soft: v,
+      hard: v,
+      current,
+      source: MOMENTUM_DEFAULT_SOURCE,
+      why,
+    });
   }
   return out;
 }
@@ -492,16 +773,30 @@ function planLimits(req: Request, state: ProcState): PlannedLimit[] {
 function planLandlock(ll: NonNullable<Request['landlock']>): LandlockPlan {
   const r = libc.landlockAbi();
   if ('errno' in r) {
-    const why = r.errno === libc.ENOSYS ? 'this kernel has no Landlock (ENOSYS)' : r.errno === libc.EOPNOTSUPP ? 'Landlock is built in but disabled (EOPNOTSUPP: add landlock to the lsm= boot parameter)' : `landlock_create_ruleset failed: ${libc.errnoName(r.errno)}`;
+    const why =
+      r.errno === libc.ENOSYS
+        ? 'this kernel has no Landlock (ENOSYS)'
+        : r.errno === libc.EOPNOTSUPP
+          ? 'Landlock is built in but disabled (EOPNOTSUPP: add landlock to the lsm= boot parameter)'
+          : `landlock_create_ruleset failed: ${libc.errnoName(r.errno)}`;
     throw new SecwrapError(`--landlock-access: ${why}; refusing to run the command unconfined`);
   }
   const supported = landlockFsMask(r.abi);
   const handled = ll.access === 'all' ? supported : ll.access;
-  if (handled & ~supported) throw new SecwrapError(`--landlock-access: ${landlockRightNames(handled & ~supported)} not supported by this kernel's Landlock ABI ${r.abi}`);
+  if (handled & ~supported)
+    throw new SecwrapError(
+      `--landlock-access: ${landlockRightNames(handled & ~supported)} not supported by this kernel's Landlock ABI ${r.abi}`,
+    );
   const rules = ll.rules.map((rule) => {
     const rights = rule.rights ?? handled;
-    if (rights & ~handled) throw new SecwrapError(`--landlock-rule ${rule.path}: ${landlockRightNames(rights & ~handled)} not among the handled rights (--landlock-access)`);
-    if (rule.path.includes('\uFFFD')) throw new SecwrapError(`--landlock-rule: the path ${rule.path} is not valid UTF-8 as given: refused`);
+    if (rights & ~handled)
+      throw new SecwrapError(
+        `--landlock-rule ${rule.path}: ${landlockRightNames(rights & ~handled)} not among the handled rights (--landlock-access)`,
+      );
+    if (rule.path.includes('\uFFFD'))
+      throw new SecwrapError(
+        `--landlock-rule: the path ${rule.path} is not valid UTF-8 as given: refused`,
+      );
     return { path: rule.path, rights };
   });
   return { abi: r.abi, handled, rules };

@@ -6,7 +6,19 @@
 import { SecwrapError, formatPos, quoteInput } from '../errors.js';
 import type { GlobalSetting, SecurityScope } from '../config/index.js';
 import type { SpecIdentity } from '../identity/userspec.js';
-import { parseLandlockAccess, parseLandlockRule, parsePdeathsig, parseRlimit, parseSecurebits, parseUmask, RLIMIT_NOFILE, type LandlockRuleSpec, type PdeathsigSpec, type RlimitSpec, type SecurebitsOp } from './specs.js';
+import {
+  parseLandlockAccess,
+  parseLandlockRule,
+  parsePdeathsig,
+  parseRlimit,
+  parseSecurebits,
+  parseUmask,
+  RLIMIT_NOFILE,
+  type LandlockRuleSpec,
+  type PdeathsigSpec,
+  type RlimitSpec,
+  type SecurebitsOp,
+} from './specs.js';
 
 /** `home`: only HOME is set (gosu and su-exec set nothing else). */
 export type EnvMode = 'default' | 'keep' | 'reset' | 'home';
@@ -81,7 +93,8 @@ export interface Request {
 export function parseGroupsFlag(v: string): string[] {
   if (v === '') return [];
   const parts = v.split(',');
-  if (parts.some((p) => p === '')) throw new SecwrapError(`--groups ${quoteInput(v)}: empty entry in the list`);
+  if (parts.some((p) => p === ''))
+    throw new SecwrapError(`--groups ${quoteInput(v)}: empty entry in the list`);
   return parts;
 }
 
@@ -96,10 +109,19 @@ export const MOMENTUM_DEFAULT_GROUP = 'ecuser';
 /** The source recorded for a setting that came from Momentum's defaults. */
 export const MOMENTUM_DEFAULT_SOURCE = "Momentum's default";
 
-export function buildRequest(flags: Flags, scope: SecurityScope | null, command: string[], globals: ConfigGlobals | null = null): Request {
-  if (flags.keepEnv && flags.resetEnv) throw new SecwrapError('--keep-env and --reset-env conflict: choose one');
+export function buildRequest(
+  flags: Flags,
+  scope: SecurityScope | null,
+  command: string[],
+  globals: ConfigGlobals | null = null,
+): Request {
+  if (flags.keepEnv && flags.resetEnv)
+    throw new SecwrapError('--keep-env and --reset-env conflict: choose one');
   const pf = flags.preserveFds ?? 0;
-  if (!Number.isInteger(pf) || pf < 0 || pf > 65536) throw new SecwrapError(`--preserve-fds ${String(flags.preserveFds)}: expected a whole number 0-65536`);
+  if (!Number.isInteger(pf) || pf < 0 || pf > 65536)
+    throw new SecwrapError(
+      `--preserve-fds ${String(flags.preserveFds)}: expected a whole number 0-65536`,
+    );
 
   const req: Request = {
     configFile: flags.config ?? null,
@@ -121,10 +143,13 @@ export function buildRequest(flags: Flags, scope: SecurityScope | null, command:
     };
     if (s.user !== undefined) [req.user, req.sources.user] = [s.user, src('user')];
     if (s.group !== undefined) [req.group, req.sources.group] = [s.group, src('group')];
-    if (s.supplemental_groups !== undefined) [req.groups, req.sources.groups] = [[...s.supplemental_groups], src('supplemental_groups')];
+    if (s.supplemental_groups !== undefined)
+      [req.groups, req.sources.groups] = [[...s.supplemental_groups], src('supplemental_groups')];
     if (s.chroot !== undefined) [req.chroot, req.sources.chroot] = [s.chroot, src('chroot')];
-    if (s.capabilities !== undefined) [req.caps, req.sources.caps] = [s.capabilities, src('capabilities')];
-    if (s.privileges !== undefined) [req.privileges, req.sources.privileges] = [s.privileges, src('privileges')];
+    if (s.capabilities !== undefined)
+      [req.caps, req.sources.caps] = [s.capabilities, src('capabilities')];
+    if (s.privileges !== undefined)
+      [req.privileges, req.sources.privileges] = [s.privileges, src('privileges')];
     req.user ??= MOMENTUM_DEFAULT_USER;
     req.sources.user ??= MOMENTUM_DEFAULT_SOURCE;
     req.group ??= MOMENTUM_DEFAULT_GROUP;
@@ -132,18 +157,24 @@ export function buildRequest(flags: Flags, scope: SecurityScope | null, command:
   }
   if (flags.user !== undefined) userFlag(req, flags);
   if (flags.group !== undefined) [req.group, req.sources.group] = [flags.group, '--group'];
-  if (flags.groups !== undefined) [req.groups, req.sources.groups] = [parseGroupsFlag(flags.groups), '--groups'];
+  if (flags.groups !== undefined)
+    [req.groups, req.sources.groups] = [parseGroupsFlag(flags.groups), '--groups'];
   if (flags.chroot !== undefined) [req.chroot, req.sources.chroot] = [flags.chroot, '--chroot'];
   if (flags.caps !== undefined) [req.caps, req.sources.caps] = [flags.caps, '--caps'];
 
   if (req.chroot !== undefined && !req.chroot.startsWith('/')) {
-    throw new SecwrapError(`chroot ${quoteInput(req.chroot)} (${req.sources.chroot}) must be an absolute path`);
+    throw new SecwrapError(
+      `chroot ${quoteInput(req.chroot)} (${req.sources.chroot}) must be an absolute path`,
+    );
   }
   // Nothing below runs unless one of the new options (or the config's global) is given.
   if (req.configFile !== null || flags.rlimit !== undefined) addLimits(req, flags, globals);
-  if (flags.umask !== undefined) [req.umask, req.sources.umask] = [parseUmask(flags.umask), '--umask'];
-  if (flags.securebits !== undefined) [req.securebits, req.sources.securebits] = [parseSecurebits(flags.securebits), '--securebits'];
-  if (flags.pdeathsig !== undefined) [req.pdeathsig, req.sources.pdeathsig] = [parsePdeathsig(flags.pdeathsig), '--pdeathsig'];
+  if (flags.umask !== undefined)
+    [req.umask, req.sources.umask] = [parseUmask(flags.umask), '--umask'];
+  if (flags.securebits !== undefined)
+    [req.securebits, req.sources.securebits] = [parseSecurebits(flags.securebits), '--securebits'];
+  if (flags.pdeathsig !== undefined)
+    [req.pdeathsig, req.sources.pdeathsig] = [parsePdeathsig(flags.pdeathsig), '--pdeathsig'];
   if (flags.keepGroups || flags.clearGroups || flags.initGroups) groupMode(req, flags);
   if (flags.landlockAccess !== undefined || flags.landlockRule !== undefined) landlock(req, flags);
   if (flags.apparmorProfile !== undefined || flags.selinuxLabel !== undefined) lsmLabel(req, flags);
@@ -156,7 +187,13 @@ function addLimits(req: Request, flags: Flags, globals: ConfigGlobals | null): v
   const fds = globals?.serverMaxFileDescriptors;
   if (fds) {
     const n = BigInt(fds.value);
-    byResource.set(RLIMIT_NOFILE, { resource: RLIMIT_NOFILE, name: 'nofile', soft: n, hard: n, source: `server_max_file_descriptors, ${formatPos(fds.source)}` });
+    byResource.set(RLIMIT_NOFILE, {
+      resource: RLIMIT_NOFILE,
+      name: 'nofile',
+      soft: n,
+      hard: n,
+      source: `server_max_file_descriptors, ${formatPos(fds.source)}`,
+    });
   }
   for (const text of flags.rlimit ?? []) {
     const spec = parseRlimit(text);
@@ -169,12 +206,20 @@ function addLimits(req: Request, flags: Flags, globals: ConfigGlobals | null): v
 
 function groupMode(req: Request, flags: Flags): void {
   const given = (['keep', 'clear', 'init'] as const).filter((m) => flags[`${m}Groups`]);
-  if (given.length > 1) throw new SecwrapError(`${given.map((m) => `--${m}-groups`).join(' and ')} conflict: choose one`);
+  if (given.length > 1)
+    throw new SecwrapError(
+      `${given.map((m) => `--${m}-groups`).join(' and ')} conflict: choose one`,
+    );
   const mode = given[0]!;
   if (req.groups !== undefined) {
-    throw new SecwrapError(`--${mode}-groups conflicts with the supplementary group list (${req.sources.groups}): choose one`);
+    throw new SecwrapError(
+      `--${mode}-groups conflicts with the supplementary group list (${req.sources.groups}): choose one`,
+    );
   }
-  if (mode === 'init' && req.user === undefined) throw new SecwrapError('--init-groups needs a user (-u USER, or a config): it sets the groups initgroups(3) gives that user');
+  if (mode === 'init' && req.user === undefined)
+    throw new SecwrapError(
+      '--init-groups needs a user (-u USER, or a config): it sets the groups initgroups(3) gives that user',
+    );
   req.groupMode = mode;
   req.sources.groups = `--${mode}-groups`;
 }
@@ -187,16 +232,25 @@ function landlock(req: Request, flags: Flags): void {
   }
   const rules = (flags.landlockRule ?? []).map(parseLandlockRule);
   if (access === 0n) {
-    throw new SecwrapError('--landlock-rule needs --landlock-access fs[:RIGHT,...]: the rights the sandbox handles (everything else stays allowed)');
+    throw new SecwrapError(
+      '--landlock-rule needs --landlock-access fs[:RIGHT,...]: the rights the sandbox handles (everything else stays allowed)',
+    );
   }
   req.landlock = { access, rules };
   req.sources.landlock = '--landlock-access';
 }
 
 function lsmLabel(req: Request, flags: Flags): void {
-  if (flags.apparmorProfile !== undefined && flags.selinuxLabel !== undefined) throw new SecwrapError('--apparmor-profile and --selinux-label conflict: choose one');
-  const [lsm, label] = flags.apparmorProfile !== undefined ? (['apparmor', flags.apparmorProfile] as const) : (['selinux', flags.selinuxLabel!] as const);
-  if (label === '' || label.includes('\0') || label.includes('\n')) throw new SecwrapError(`--${lsm === 'apparmor' ? 'apparmor-profile' : 'selinux-label'}: an empty label, or one with a newline or NUL, is refused`);
+  if (flags.apparmorProfile !== undefined && flags.selinuxLabel !== undefined)
+    throw new SecwrapError('--apparmor-profile and --selinux-label conflict: choose one');
+  const [lsm, label] =
+    flags.apparmorProfile !== undefined
+      ? (['apparmor', flags.apparmorProfile] as const)
+      : (['selinux', flags.selinuxLabel!] as const);
+  if (label === '' || label.includes('\0') || label.includes('\n'))
+    throw new SecwrapError(
+      `--${lsm === 'apparmor' ? 'apparmor-profile' : 'selinux-label'}: an empty label, or one with a newline or NUL, is refused`,
+    );
   req.lsmLabel = { lsm, label };
   req.sources.lsmLabel = lsm === 'apparmor' ? '--apparmor-profile' : '--selinux-label';
 }
@@ -215,11 +269,14 @@ function userFlag(req: Request, flags: Flags): void {
   }
   const user = spec.slice(0, colon);
   const group = spec.slice(colon + 1);
-  if (group.includes(':')) throw new SecwrapError(`--user "${spec}": more than one ":" (USER[:GROUP])`);
-  if (user === '' && group === '') throw new SecwrapError(`--user "${spec}": neither a user nor a group (USER[:GROUP])`);
+  if (group.includes(':'))
+    throw new SecwrapError(`--user "${spec}": more than one ":" (USER[:GROUP])`);
+  if (user === '' && group === '')
+    throw new SecwrapError(`--user "${spec}": neither a user nor a group (USER[:GROUP])`);
   if (user !== '') [req.user, req.sources.user] = [user, '--user'];
   if (group === '') return;
-  if (flags.group !== undefined) throw new SecwrapError(`--user "${spec}" and --group both set the group: choose one`);
+  if (flags.group !== undefined)
+    throw new SecwrapError(`--user "${spec}" and --group both set the group: choose one`);
   [req.group, req.sources.group] = [group, '--user'];
   if (flags.groups === undefined) [req.groups, req.sources.groups] = [[], '--user'];
 }

@@ -52,34 +52,43 @@ function isDigits(s: string): boolean {
 
 function limitValue(v: string, spec: string): bigint {
   if (v === 'unlimited' || v === 'infinity') return RLIM_INFINITY;
-  if (!isDigits(v) || v.length > 20) throw new SecwrapError(`--rlimit ${spec}: "${v}" is not a whole number or "unlimited"`);
+  if (!isDigits(v) || v.length > 20)
+    throw new SecwrapError(`--rlimit ${spec}: "${v}" is not a whole number or "unlimited"`);
   const n = BigInt(v);
-  if (n >= RLIM_INFINITY) throw new SecwrapError(`--rlimit ${spec}: ${v} is too large (use "unlimited")`);
+  if (n >= RLIM_INFINITY)
+    throw new SecwrapError(`--rlimit ${spec}: ${v} is too large (use "unlimited")`);
   return n;
 }
 
 /** `NAME=SOFT[:HARD]`; one value sets both (as prlimit does). */
 export function parseRlimit(spec: string): RlimitSpec {
   const eq = spec.indexOf('=');
-  if (eq <= 0) throw new SecwrapError(`--rlimit ${spec}: expected NAME=SOFT[:HARD], e.g. nofile=80000`);
+  if (eq <= 0)
+    throw new SecwrapError(`--rlimit ${spec}: expected NAME=SOFT[:HARD], e.g. nofile=80000`);
   const name = spec.slice(0, eq).toLowerCase();
   const resource = RLIMIT_RESOURCES[name];
-  if (resource === undefined) throw new SecwrapError(`--rlimit ${spec}: unknown resource "${spec.slice(0, eq)}" (one of ${Object.keys(RLIMIT_RESOURCES).join(', ')})`);
+  if (resource === undefined)
+    throw new SecwrapError(
+      `--rlimit ${spec}: unknown resource "${spec.slice(0, eq)}" (one of ${Object.keys(RLIMIT_RESOURCES).join(', ')})`,
+    );
   const rest = spec.slice(eq + 1);
   const colon = rest.indexOf(':');
   const soft = limitValue(colon < 0 ? rest : rest.slice(0, colon), spec);
   const hard = colon < 0 ? soft : limitValue(rest.slice(colon + 1), spec);
-  if (soft > hard) throw new SecwrapError(`--rlimit ${spec}: the soft limit is above the hard limit`);
+  if (soft > hard)
+    throw new SecwrapError(`--rlimit ${spec}: the soft limit is above the hard limit`);
   return { resource, name, soft, hard };
 }
 
 /** `--umask MODE`: octal, 0 to 0777, as the shell's umask takes it. */
 export function parseUmask(text: string): number {
   let v = 0;
-  if (text.length === 0 || text.length > 4) throw new SecwrapError(`--umask "${text}": expected an octal mode such as 027`);
+  if (text.length === 0 || text.length > 4)
+    throw new SecwrapError(`--umask "${text}": expected an octal mode such as 027`);
   for (let i = 0; i < text.length; i++) {
     const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 7) throw new SecwrapError(`--umask "${text}": expected an octal mode such as 027`);
+    if (d < 0 || d > 7)
+      throw new SecwrapError(`--umask "${text}": expected an octal mode such as 027`);
     v = v * 8 + d;
   }
   if (v > 0o777) throw new SecwrapError(`--umask "${text}": at most 0777`);
@@ -109,16 +118,25 @@ export function parseSecurebits(text: string): SecurebitsOp[] {
   const ops: SecurebitsOp[] = [];
   for (const item of text.split(',')) {
     const sign = item[0];
-    if (sign !== '+' && sign !== '-') throw new SecwrapError(`--securebits "${text}": each item must start with + or - (e.g. +noroot,+noroot_locked)`);
+    if (sign !== '+' && sign !== '-')
+      throw new SecwrapError(
+        `--securebits "${text}": each item must start with + or - (e.g. +noroot,+noroot_locked)`,
+      );
     const name = item.slice(1);
     if (name === 'all') {
       if (sign === '+') throw new SecwrapError('--securebits: +all is not allowed');
       ops.push({ clearAll: true });
       continue;
     }
-    if (name === 'keep_caps') throw new SecwrapError('--securebits: adjusting keep_caps does not make sense (it is cleared by execve)');
+    if (name === 'keep_caps')
+      throw new SecwrapError(
+        '--securebits: adjusting keep_caps does not make sense (it is cleared by execve)',
+      );
     const bit = (SECBIT as Record<string, number>)[name];
-    if (bit === undefined) throw new SecwrapError(`--securebits: unknown securebit "${name}" (noroot, noroot_locked, no_setuid_fixup, no_setuid_fixup_locked, keep_caps_locked, -all)`);
+    if (bit === undefined)
+      throw new SecwrapError(
+        `--securebits: unknown securebit "${name}" (noroot, noroot_locked, no_setuid_fixup, no_setuid_fixup_locked, keep_caps_locked, -all)`,
+      );
     ops.push({ add: sign === '+', bit });
   }
   return ops;
@@ -126,7 +144,10 @@ export function parseSecurebits(text: string): SecurebitsOp[] {
 
 /** Apply the ops to the current bits, as setpriv does (which also sets keep_caps). */
 export function securebitsFrom(current: number, ops: readonly SecurebitsOp[]): number {
-  if ((current & ~SECBIT_KNOWN) !== 0) throw new SecwrapError(`--securebits: unrecognized securebit set (0x${current.toString(16)}); refusing to adjust`);
+  if ((current & ~SECBIT_KNOWN) !== 0)
+    throw new SecwrapError(
+      `--securebits: unrecognized securebit set (0x${current.toString(16)}); refusing to adjust`,
+    );
   let bits = current;
   for (const op of ops) {
     if ('clearAll' in op) bits = 0;
@@ -146,16 +167,48 @@ export function securebitsNames(bits: number): string {
 
 /** Signal names (x86-64 and arm64 numbering). */
 const SIGNALS: Readonly<Record<string, number>> = {
-  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, IOT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
-  PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22,
-  URG: 23, XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, POLL: 29, PWR: 30, SYS: 31,
+  HUP: 1,
+  INT: 2,
+  QUIT: 3,
+  ILL: 4,
+  TRAP: 5,
+  ABRT: 6,
+  IOT: 6,
+  BUS: 7,
+  FPE: 8,
+  KILL: 9,
+  USR1: 10,
+  SEGV: 11,
+  USR2: 12,
+  PIPE: 13,
+  ALRM: 14,
+  TERM: 15,
+  STKFLT: 16,
+  CHLD: 17,
+  CLD: 17,
+  CONT: 18,
+  STOP: 19,
+  TSTP: 20,
+  TTIN: 21,
+  TTOU: 22,
+  URG: 23,
+  XCPU: 24,
+  XFSZ: 25,
+  VTALRM: 26,
+  PROF: 27,
+  WINCH: 28,
+  IO: 29,
+  POLL: 29,
+  PWR: 30,
+  SYS: 31,
 };
 /** glibc's SIGRTMIN and SIGRTMAX (glibc keeps 32 and 33 for itself). */
 const SIGRTMIN = 34;
 const SIGRTMAX = 64;
 
 export function signalName(sig: number): string {
-  for (const [n, v] of Object.entries(SIGNALS)) if (v === sig && n !== 'IOT' && n !== 'CLD' && n !== 'POLL') return `SIG${n}`;
+  for (const [n, v] of Object.entries(SIGNALS))
+    if (v === sig && n !== 'IOT' && n !== 'CLD' && n !== 'POLL') return `SIG${n}`;
   return sig >= SIGRTMIN && sig <= SIGRTMAX ? `SIGRTMIN+${sig - SIGRTMIN}` : String(sig);
 }
 
@@ -183,7 +236,10 @@ export type PdeathsigSpec = 'keep' | 'clear' | number;
 export function parsePdeathsig(text: string): PdeathsigSpec {
   if (text === 'keep' || text === 'clear') return text;
   const sig = signalFromName(text);
-  if (sig === null) throw new SecwrapError(`--pdeathsig: unknown signal "${text}" (keep, clear, or a signal name such as SIGTERM)`);
+  if (sig === null)
+    throw new SecwrapError(
+      `--pdeathsig: unknown signal "${text}" (keep, clear, or a signal name such as SIGTERM)`,
+    );
   return sig;
 }
 
@@ -207,7 +263,13 @@ export const LANDLOCK_FS_RIGHTS: readonly string[] = [
   'ioctl-dev',
 ];
 /** The rights each Landlock ABI handles (index: ABI - 1; later ABIs add no fs right). */
-const FS_MASK_BY_ABI: readonly bigint[] = [(1n << 13n) - 1n, (1n << 14n) - 1n, (1n << 15n) - 1n, (1n << 15n) - 1n, (1n << 16n) - 1n];
+const FS_MASK_BY_ABI: readonly bigint[] = [
+  (1n << 13n) - 1n,
+  (1n << 14n) - 1n,
+  (1n << 15n) - 1n,
+  (1n << 15n) - 1n,
+  (1n << 16n) - 1n,
+];
 
 export function landlockFsMask(abi: number): bigint {
   return FS_MASK_BY_ABI[Math.min(abi, FS_MASK_BY_ABI.length) - 1] ?? 0n;
@@ -225,7 +287,10 @@ function parseRights(list: string, what: string): bigint {
   let mask = 0n;
   for (const name of list.split(',')) {
     const i = LANDLOCK_FS_RIGHTS.indexOf(name);
-    if (i < 0) throw new SecwrapError(`${what}: unknown Landlock fs access right "${name}" (${LANDLOCK_FS_RIGHTS.join(', ')})`);
+    if (i < 0)
+      throw new SecwrapError(
+        `${what}: unknown Landlock fs access right "${name}" (${LANDLOCK_FS_RIGHTS.join(', ')})`,
+      );
     mask |= 1n << BigInt(i);
   }
   return mask;
@@ -234,7 +299,10 @@ function parseRights(list: string, what: string): bigint {
 /** `fs` (every right the kernel handles: 'all') or `fs:RIGHT,…`. */
 export function parseLandlockAccess(text: string): bigint | 'all' {
   if (text === 'fs' || text === 'fs:') return 'all';
-  if (!text.startsWith('fs:')) throw new SecwrapError(`--landlock-access "${text}": expected fs or fs:RIGHT,... (e.g. fs:read-file,execute)`);
+  if (!text.startsWith('fs:'))
+    throw new SecwrapError(
+      `--landlock-access "${text}": expected fs or fs:RIGHT,... (e.g. fs:read-file,execute)`,
+    );
   return parseRights(text.slice(3), `--landlock-access "${text}"`);
 }
 
@@ -247,10 +315,12 @@ export interface LandlockRuleSpec {
 /** `path-beneath:RIGHTS:PATH` (RIGHTS may be empty: every handled right). */
 export function parseLandlockRule(text: string): LandlockRuleSpec {
   const prefix = 'path-beneath:';
-  if (!text.startsWith(prefix)) throw new SecwrapError(`--landlock-rule "${text}": expected path-beneath:RIGHT,...:PATH`);
+  if (!text.startsWith(prefix))
+    throw new SecwrapError(`--landlock-rule "${text}": expected path-beneath:RIGHT,...:PATH`);
   const rest = text.slice(prefix.length);
   const colon = rest.indexOf(':');
-  if (colon < 0) throw new SecwrapError(`--landlock-rule "${text}": expected path-beneath:RIGHT,...:PATH`);
+  if (colon < 0)
+    throw new SecwrapError(`--landlock-rule "${text}": expected path-beneath:RIGHT,...:PATH`);
   const path = rest.slice(colon + 1);
   if (path === '') throw new SecwrapError(`--landlock-rule "${text}": no path`);
   const list = rest.slice(0, colon);

@@ -11,7 +11,10 @@ import type { EnvMode } from './request.js';
 type StepBody =
   | { op: 'new-session' }
   | { op: 'close-fds'; keep: readonly number[] }
-  | { op: 'rlimits'; limits: readonly { resource: number; name: string; soft: bigint; hard: bigint }[] }
+  | {
+      op: 'rlimits';
+      limits: readonly { resource: number; name: string; soft: bigint; hard: bigint }[];
+    }
   | { op: 'umask'; mask: number }
   | { op: 'lsm-label'; lsm: 'apparmor' | 'selinux'; label: string }
   | { op: 'landlock-paths'; paths: readonly string[] }

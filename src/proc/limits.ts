@@ -36,7 +36,8 @@ export interface LimitPair {
 
 function value(word: string | undefined, row: string): bigint {
   if (word === 'unlimited') return UNLIMITED;
-  if (word === undefined || word.length === 0 || word.length > 20) throw new SecwrapError(`/proc/self/limits: bad value in "${row}"`);
+  if (word === undefined || word.length === 0 || word.length > 20)
+    throw new SecwrapError(`/proc/self/limits: bad value in "${row}"`);
   for (let i = 0; i < word.length; i++) {
     const c = word.charCodeAt(i);
     if (c < 48 || c > 57) throw new SecwrapError(`/proc/self/limits: bad value in "${row}"`);
@@ -75,7 +76,9 @@ export class LimitsReader {
       this.fd = openSync('/proc/self/limits', 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new SecwrapError(`cannot read the resource limits${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/limits: ${code})`);
+      throw new SecwrapError(
+        `cannot read the resource limits${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/limits: ${code})`,
+      );
     }
   }
   read(): LimitPair[] {
@@ -93,9 +96,12 @@ export function nrOpen(): number {
   try {
     text = readFileSync('/proc/sys/fs/nr_open', 'latin1').trim();
   } catch (e) {
-    throw new SecwrapError(`cannot read fs.nr_open (/proc/sys/fs/nr_open: ${(e as NodeJS.ErrnoException).code})`);
+    throw new SecwrapError(
+      `cannot read fs.nr_open (/proc/sys/fs/nr_open: ${(e as NodeJS.ErrnoException).code})`,
+    );
   }
   const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new SecwrapError(`fs.nr_open: unexpected value "${text}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new SecwrapError(`fs.nr_open: unexpected value "${text}"`);
   return n;
 }

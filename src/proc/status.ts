@@ -50,10 +50,12 @@ function words(s: string): string[] {
 /** An octal field such as Umask's `0022`, by hand (no RegExp, no parseInt surprises). */
 function octal(s: string): number {
   let v = 0;
-  if (s.length === 0 || s.length > 4) throw new SecwrapError(`/proc/self/status: bad octal value ${JSON.stringify(s)}`);
+  if (s.length === 0 || s.length > 4)
+    throw new SecwrapError(`/proc/self/status: bad octal value ${JSON.stringify(s)}`);
   for (let i = 0; i < s.length; i++) {
     const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 7) throw new SecwrapError(`/proc/self/status: bad octal value ${JSON.stringify(s)}`);
+    if (d < 0 || d > 7)
+      throw new SecwrapError(`/proc/self/status: bad octal value ${JSON.stringify(s)}`);
     v = v * 8 + d;
   }
   return v;
@@ -69,7 +71,8 @@ export function parseStatus(text: string): ProcState {
   };
   const ids = (name: string): number[] => {
     const v = words(field(name)).map(Number);
-    if (v.length !== 4 || v.some((n) => !Number.isInteger(n))) throw new SecwrapError(`/proc/self/status: bad ${name} line`);
+    if (v.length !== 4 || v.some((n) => !Number.isInteger(n)))
+      throw new SecwrapError(`/proc/self/status: bad ${name} line`);
     return v;
   };
   const mask = (name: string): bigint => BigInt('0x' + field(name));
@@ -101,7 +104,9 @@ export class StatusReader {
       this.fd = openSync('/proc/self/status', 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new SecwrapError(`cannot read the process state${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/status: ${code})`);
+      throw new SecwrapError(
+        `cannot read the process state${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/status: ${code})`,
+      );
     }
   }
   /**

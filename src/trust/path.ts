@@ -59,15 +59,31 @@ export function untrusted(st: Stats, path: string): string | null {
 }
 
 function fixFor(st: Stats, comp: string): string {
-  if (st.isSymbolicLink()) return `fix: replace it with a symlink made by root (ln -sfn as root), or name the target itself`;
-  if (st.isDirectory() && (st.mode & 0o1000) !== 0) return `fix: move it out of the shared folder ${comp} into one only root can write (e.g. /etc/ecelerity)`;
+  if (st.isSymbolicLink())
+    return `fix: replace it with a symlink made by root (ln -sfn as root), or name the target itself`;
+  if (st.isDirectory() && (st.mode & 0o1000) !== 0)
+    return `fix: move it out of the shared folder ${comp} into one only root can write (e.g. /etc/ecelerity)`;
   const docker = st.isDirectory() ? '' : ', or COPY --chmod=0644 in a Dockerfile';
   return `fix: chown root:root '${comp}' && chmod go-w '${comp}'${docker}`;
 }
 
-function refuse(kind: PathKind, given: string, comp: string, st: Stats, why: string, last: boolean): never {
+function refuse(
+  kind: PathKind,
+  given: string,
+  comp: string,
+  st: Stats,
+  why: string,
+  last: boolean,
+): never {
   const role = st.isSymbolicLink() ? 'symlink ' : last ? '' : 'path component ';
-  const what = kind === 'chroot' ? 'chroot' : !last || st.isSymbolicLink() ? 'config path' : st.isDirectory() ? 'config folder' : 'config file';
+  const what =
+    kind === 'chroot'
+      ? 'chroot'
+      : !last || st.isSymbolicLink()
+        ? 'config path'
+        : st.isDirectory()
+          ? 'config folder'
+          : 'config file';
   throw new SecwrapError(
     `untrusted ${what} ${given}: ${role}${comp} ${why} (it must be owned by root and not writable by group or others: ` +
       `whoever can change it decides what runs as root); ${fixFor(st, comp)}`,
@@ -80,7 +96,8 @@ function splitPath(p: string): string[] {
 
 function readlinkExact(p: string): string {
   const raw = readlinkSync(p, { encoding: 'buffer' });
-  if (!isUtf8(raw)) throw new SecwrapError(`symlink ${p} points at a name that is not valid UTF-8: refused`);
+  if (!isUtf8(raw))
+    throw new SecwrapError(`symlink ${p} points at a name that is not valid UTF-8: refused`);
   return raw.toString('utf8');
 }
 
@@ -103,19 +120,24 @@ export function walkTrusted(given: string, kind: PathKind): Walked {
       st = lstatSync(cur);
       continue;
     }
-    if (!st.isDirectory()) throw new PathError(`${kind} ${given}: ${cur} is not a directory`, 'ENOTDIR');
+    if (!st.isDirectory())
+      throw new PathError(`${kind} ${given}: ${cur} is not a directory`, 'ENOTDIR');
     const next = cur === '/' ? `/${name}` : `${cur}/${name}`;
     let nst: Stats;
     try {
       nst = lstatSync(next);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-      throw new PathError(`${kind} ${given}: ${next}: ${code === 'ENOENT' ? 'no such file or directory' : code}`, code);
+      throw new PathError(
+        `${kind} ${given}: ${next}: ${code === 'ENOENT' ? 'no such file or directory' : code}`,
+        code,
+      );
     }
     why = untrusted(nst, next);
     if (why) refuse(kind, given, next, nst, why, pending.length === 0);
     if (nst.isSymbolicLink()) {
-      if (++links > MAX_SYMLINKS) throw new PathError(`${kind} ${given}: too many levels of symbolic links`, 'ELOOP');
+      if (++links > MAX_SYMLINKS)
+        throw new PathError(`${kind} ${given}: too many levels of symbolic links`, 'ELOOP');
       const target = readlinkExact(next);
       if (target.startsWith('/')) {
         cur = '/';

@@ -38,7 +38,8 @@ function readAuxv(): Buffer {
   try {
     const buf = Buffer.alloc(4096); // the vector has a few dozen entries of 16 bytes
     let n = 0;
-    for (let got = -1; got !== 0 && n < buf.length; n += got) got = readSync(fd, buf, n, buf.length - n, null);
+    for (let got = -1; got !== 0 && n < buf.length; n += got)
+      got = readSync(fd, buf, n, buf.length - n, null);
     return buf.subarray(0, n);
   } finally {
     closeSync(fd);
@@ -54,7 +55,8 @@ export function refuseSecureStart(): void {
   // Real and effective ids that differ are a setuid or setgid start, no need to ask further
   // (and a setgid start to a non-root user cannot read its own auxv: the kernel made it
   // non-dumpable, so /proc/self/auxv is root's).
-  if (process.getuid!() !== process.geteuid!() || process.getgid!() !== process.getegid!()) throw new SecwrapError(SECURE_START);
+  if (process.getuid!() !== process.geteuid!() || process.getgid!() !== process.getegid!())
+    throw new SecwrapError(SECURE_START);
   let auxv: Buffer;
   try {
     auxv = readAuxv();
@@ -66,7 +68,10 @@ export function refuseSecureStart(): void {
     );
   }
   const secure = atSecure(auxv);
-  if (secure === undefined) throw new SecwrapError('cannot tell whether secwrap was started setuid: /proc/self/auxv has no AT_SECURE entry');
+  if (secure === undefined)
+    throw new SecwrapError(
+      'cannot tell whether secwrap was started setuid: /proc/self/auxv has no AT_SECURE entry',
+    );
   if (secure !== 0n) throw new SecwrapError(SECURE_START);
 }
 
@@ -95,7 +100,9 @@ export function setIdInstall(): 'setuid' | 'setgid' | null {
   try {
     mode = statSync('/proc/self/exe').mode;
   } catch (e) {
-    throw new SecwrapError(`cannot check the executable's mode (/proc/self/exe): ${(e as Error).message} (is /proc mounted?)`);
+    throw new SecwrapError(
+      `cannot check the executable's mode (/proc/self/exe): ${(e as Error).message} (is /proc mounted?)`,
+    );
   }
   return mode & 0o4000 ? 'setuid' : mode & 0o2000 ? 'setgid' : null;
 }

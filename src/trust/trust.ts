@@ -16,7 +16,9 @@ import { walkTrusted } from './path.js';
  */
 export function exactPath(what: string, p: string): void {
   if (p.includes('\uFFFD')) {
-    throw new SecwrapError(`${what} ${JSON.stringify(p)} is not valid UTF-8 (or contains U+FFFD): secwrap would open another file than the one named; refused`);
+    throw new SecwrapError(
+      `${what} ${JSON.stringify(p)} is not valid UTF-8 (or contains U+FFFD): secwrap would open another file than the one named; refused`,
+    );
   }
   if (p.includes('\0')) throw new SecwrapError(`${what} contains a NUL byte: refused`);
 }
@@ -35,7 +37,9 @@ export function configOpener(enforce: boolean): (path: string, flags: number) =>
     try {
       const st = fstatSync(fd);
       if (st.dev !== walked.st.dev || st.ino !== walked.st.ino) {
-        throw new SecwrapError(`config path ${path}: ${walked.real} changed while it was checked; refused`);
+        throw new SecwrapError(
+          `config path ${path}: ${walked.real} changed while it was checked; refused`,
+        );
       }
     } catch (e) {
       closeSync(fd);
@@ -53,15 +57,19 @@ export function checkChrootPath(dir: string, enforce: boolean): string {
   exactPath('chroot', dir);
   if (enforce) {
     const walked = walkTrusted(dir, 'chroot');
-    if (!walked.st.isDirectory()) throw new SecwrapError(`chroot "${dir}": ${walked.real} is not a directory`);
+    if (!walked.st.isDirectory())
+      throw new SecwrapError(`chroot "${dir}": ${walked.real} is not a directory`);
     return walked.real;
   }
   let real: string;
   try {
     real = realpathSync(dir);
   } catch (e) {
-    throw new SecwrapError(`chroot "${dir}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`);
+    throw new SecwrapError(
+      `chroot "${dir}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}`,
+    );
   }
-  if (!statSync(real).isDirectory()) throw new SecwrapError(`chroot "${dir}": ${real} is not a directory`);
+  if (!statSync(real).isDirectory())
+    throw new SecwrapError(`chroot "${dir}": ${real} is not a directory`);
   return real;
 }

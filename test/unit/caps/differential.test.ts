@@ -6,7 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CAP_NAMES, CapTextError, capFromText, capLastCap, capToText, maskToHex } from '../../../src/caps/index.js';
+import {
+  CAP_NAMES,
+  CapTextError,
+  capFromText,
+  capLastCap,
+  capToText,
+  maskToHex,
+} from '../../../src/caps/index.js';
 import { buildHarness, fromTextCommand, toTextCommand, type Harness } from './libcap-harness.js';
 
 const SEED = 20240611;
@@ -189,9 +196,9 @@ const HAND_PICKED: string[] = [
 // ---------------------------------------------------------------- generators
 
 const anyCase = (s: string): fc.Arbitrary<string> =>
-  fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((up) =>
-    [...s].map((c, k) => (up[k] ? c.toUpperCase() : c)).join(''),
-  );
+  fc
+    .array(fc.boolean(), { minLength: s.length, maxLength: s.length })
+    .map((up) => [...s].map((c, k) => (up[k] ? c.toUpperCase() : c)).join(''));
 
 const capName = fc.constantFrom(...CAP_NAMES);
 const number = fc.oneof(
@@ -215,33 +222,68 @@ const item = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constantFrom('cap_', 'chown', 'cap_chown1', '_', 'cap_foo', 'allx') },
 );
-const caplist = fc.tuple(
-  fc.array(item, { minLength: 1, maxLength: 3 }),
-  fc.constantFrom(',', ',', ',', ',', ', ', ',,'),
-  fc.constantFrom('', '', '', '', '', '', '', '', ','),
-).map(([items, sep, trail]) => items.join(sep) + trail);
+const caplist = fc
+  .tuple(
+    fc.array(item, { minLength: 1, maxLength: 3 }),
+    fc.constantFrom(',', ',', ',', ',', ', ', ',,'),
+    fc.constantFrom('', '', '', '', '', '', '', '', ','),
+  )
+  .map(([items, sep, trail]) => items.join(sep) + trail);
 const flags = fc.oneof(
-  { weight: 8, arbitrary: fc.subarray(['e', 'i', 'p']).chain((f) => fc.shuffledSubarray(f, { minLength: f.length })).map((f) => f.join('')) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .subarray(['e', 'i', 'p'])
+      .chain((f) => fc.shuffledSubarray(f, { minLength: f.length }))
+      .map((f) => f.join('')),
+  },
   { weight: 1, arbitrary: fc.constantFrom('E', 'P', 'eI', 'ee', 'x', '=', 'epe') },
 );
 const op = fc.constantFrom('=', '=', '+', '+', '-', '-', '=+', '=-');
 const action = fc.tuple(op, flags).map(([o, f]) => o + f);
-const clause = fc.tuple(
-  fc.oneof({ weight: 5, arbitrary: caplist }, { weight: 2, arbitrary: fc.constant('') }),
-  fc.array(action, { minLength: 1, maxLength: 3 }),
-).map(([l, a]) => l + a.join(''));
-const space = fc.constantFrom(' ', ' ', ' ', '  ', '\t', '\n', '\r', '\v', '\f', ' \n ', '\x1c', '\u00a0');
-const grammarText = fc.tuple(
-  fc.constantFrom('', '', '', ' ', '\t', '\n'),
-  fc.array(fc.tuple(clause, space), { minLength: 0, maxLength: 4 }),
-  fc.constantFrom('', '', '', ' ', '\n'),
-).map(([lead, cs, tail]) => lead + cs.map(([c, s], k) => (k === cs.length - 1 ? c : c + s)).join('') + tail);
+const clause = fc
+  .tuple(
+    fc.oneof({ weight: 5, arbitrary: caplist }, { weight: 2, arbitrary: fc.constant('') }),
+    fc.array(action, { minLength: 1, maxLength: 3 }),
+  )
+  .map(([l, a]) => l + a.join(''));
+const space = fc.constantFrom(
+  ' ',
+  ' ',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r',
+  '\v',
+  '\f',
+  ' \n ',
+  '\x1c',
+  '\u00a0',
+);
+const grammarText = fc
+  .tuple(
+    fc.constantFrom('', '', '', ' ', '\t', '\n'),
+    fc.array(fc.tuple(clause, space), { minLength: 0, maxLength: 4 }),
+    fc.constantFrom('', '', '', ' ', '\n'),
+  )
+  .map(
+    ([lead, cs, tail]) =>
+      lead + cs.map(([c, s], k) => (k === cs.length - 1 ? c : c + s)).join('') + tail,
+  );
 
 // A grammar that yields mostly valid text (all the forms libcap accepts), so that the masks
 // are compared on thousands of accepted strings, not only the verdicts.
-const validNumber = fc.integer({ min: 0, max: 63 }).chain((n) =>
-  fc.constantFrom(String(n), '0x' + n.toString(16), '0X' + n.toString(16).toUpperCase(), n === 0 ? '0' : '0' + n.toString(8)),
-);
+const validNumber = fc
+  .integer({ min: 0, max: 63 })
+  .chain((n) =>
+    fc.constantFrom(
+      String(n),
+      '0x' + n.toString(16),
+      '0X' + n.toString(16).toUpperCase(),
+      n === 0 ? '0' : '0' + n.toString(8),
+    ),
+  );
 const validItem = fc.oneof(
   { weight: 6, arbitrary: capName },
   { weight: 2, arbitrary: capName.chain(anyCase) },
@@ -251,23 +293,40 @@ const validItem = fc.oneof(
 const validList = fc.array(validItem, { minLength: 1, maxLength: 4 }).map((a) => a.join(','));
 const someFlags = fc.shuffledSubarray(['e', 'i', 'p'], { minLength: 1 }).map((f) => f.join(''));
 const anyFlags = fc.shuffledSubarray(['e', 'i', 'p']).map((f) => f.join(''));
-const listedClause = fc.tuple(
-  validList,
-  fc.oneof(
-    anyFlags.map((f) => '=' + f),
-    someFlags.map((f) => '+' + f),
-    someFlags.map((f) => '-' + f),
-    someFlags.map((f) => '=+' + f),
-    someFlags.map((f) => '=-' + f),
-  ),
-  fc.array(fc.tuple(fc.constantFrom('+', '-'), someFlags).map(([o, f]) => o + f), { maxLength: 3 }),
-).map(([l, first, more]) => l + first + more.join(''));
+const listedClause = fc
+  .tuple(
+    validList,
+    fc.oneof(
+      anyFlags.map((f) => '=' + f),
+      someFlags.map((f) => '+' + f),
+      someFlags.map((f) => '-' + f),
+      someFlags.map((f) => '=+' + f),
+      someFlags.map((f) => '=-' + f),
+    ),
+    fc.array(
+      fc.tuple(fc.constantFrom('+', '-'), someFlags).map(([o, f]) => o + f),
+      { maxLength: 3 },
+    ),
+  )
+  .map(([l, first, more]) => l + first + more.join(''));
 const unlistedClause = anyFlags.map((f) => '=' + f);
 const validText = fc
-  .array(fc.tuple(fc.oneof({ weight: 5, arbitrary: listedClause }, { weight: 1, arbitrary: unlistedClause }), space), {
-    maxLength: 5,
-  })
-  .map((cs) => cs.map(([c, s], k) => (k === cs.length - 1 ? c : c + (s === '\x1c' || s === '\u00a0' ? ' ' : s))).join(''));
+  .array(
+    fc.tuple(
+      fc.oneof({ weight: 5, arbitrary: listedClause }, { weight: 1, arbitrary: unlistedClause }),
+      space,
+    ),
+    {
+      maxLength: 5,
+    },
+  )
+  .map((cs) =>
+    cs
+      .map(([c, s], k) =>
+        k === cs.length - 1 ? c : c + (s === '\x1c' || s === '\u00a0' ? ' ' : s),
+      )
+      .join(''),
+  );
 
 const soupPiece = fc.constantFrom(
   'cap_chown',
@@ -296,8 +355,12 @@ const soupPiece = fc.constantFrom(
   '!',
 );
 const soupText = fc.array(soupPiece, { minLength: 0, maxLength: 12 }).map((a) => a.join(''));
-const unicodeText = fc.string({ unit: 'grapheme', maxLength: 16 }).map((s) => s.replaceAll('\0', ''));
-const asciiText = fc.string({ unit: 'binary-ascii', maxLength: 16 }).map((s) => s.replaceAll('\0', ''));
+const unicodeText = fc
+  .string({ unit: 'grapheme', maxLength: 16 })
+  .map((s) => s.replaceAll('\0', ''));
+const asciiText = fc
+  .string({ unit: 'binary-ascii', maxLength: 16 })
+  .map((s) => s.replaceAll('\0', ''));
 
 function generatedTexts(): string[] {
   return [
@@ -346,16 +409,24 @@ describe('differential against the real libcap', () => {
       }
       if (ts !== c) mismatches.push(`${JSON.stringify(text)}: secwrap ${ts} | libcap ${c}`);
     });
-    assert.deepEqual(mismatches.slice(0, 25), [], `${mismatches.length} of ${texts.length} strings differ`);
+    assert.deepEqual(
+      mismatches.slice(0, 25),
+      [],
+      `${mismatches.length} of ${texts.length} strings differ`,
+    );
     // The generators must produce plenty of both kinds, or the comparison proves little.
     assert.ok(valid > 2000, `valid strings: ${valid}`);
     assert.ok(invalid > 2000, `invalid strings: ${invalid}`);
-    console.log(`# compared ${texts.length} strings with libcap: ${valid} valid, ${invalid} invalid`);
+    console.log(
+      `# compared ${texts.length} strings with libcap: ${valid} valid, ${invalid} invalid`,
+    );
   });
 
   test('every hand-picked reference example has the documented libcap verdict', () => {
     const out = libcap().run(
-      ['cap_net_bind_service+EP', 'cap_net_bind_service, cap_net_raw+ep', '64+p', '=ep-e'].map(fromTextCommand),
+      ['cap_net_bind_service+EP', 'cap_net_bind_service, cap_net_raw+ep', '64+p', '=ep-e'].map(
+        fromTextCommand,
+      ),
     );
     assert.deepEqual(out, ['err', 'err', 'err', 'err']);
   });
@@ -369,20 +440,34 @@ describe('differential against the real libcap', () => {
       u64.map((m) => m & named),
       u64.map((m) => named & ~(m & (m >> 7n) & (m >> 13n))),
       fc.constantFrom(0n, named, full, 1n << 63n, 1n << BigInt(LAST), 1n << BigInt(LAST + 1)),
-      fc.array(fc.integer({ min: 0, max: 63 }), { maxLength: 3 }).map((a) => a.reduce((m, n) => m | (1n << BigInt(n)), 0n)),
+      fc
+        .array(fc.integer({ min: 0, max: 63 }), { maxLength: 3 })
+        .map((a) => a.reduce((m, n) => m | (1n << BigInt(n)), 0n)),
     );
     const states = fc.sample(fc.tuple(mask, mask, mask), { numRuns: 4000, seed: SEED + 4 });
     const out = libcap().run(states.map(([e, i, p]) => toTextCommand(e, i, p)));
     const mismatches: string[] = [];
     states.forEach(([e, i, p], k) => {
       const mine = capToText({ effective: e, inheritable: i, permitted: p });
-      if (`ok ${mine}` !== out[k]) mismatches.push(`${maskToHex(e)}/${maskToHex(i)}/${maskToHex(p)}: ${mine} | ${out[k]}`);
+      if (`ok ${mine}` !== out[k])
+        mismatches.push(`${maskToHex(e)}/${maskToHex(i)}/${maskToHex(p)}: ${mine} | ${out[k]}`);
     });
-    assert.deepEqual(mismatches.slice(0, 25), [], `${mismatches.length} of ${states.length} differ`);
+    assert.deepEqual(
+      mismatches.slice(0, 25),
+      [],
+      `${mismatches.length} of ${states.length} differ`,
+    );
     // libcap parses its own output back to the same masks (and so must capFromText).
-    const back = libcap().run(states.map(([e, i, p]) => fromTextCommand(capToText({ effective: e, inheritable: i, permitted: p }))));
+    const back = libcap().run(
+      states.map(([e, i, p]) =>
+        fromTextCommand(capToText({ effective: e, inheritable: i, permitted: p })),
+      ),
+    );
     states.forEach(([e, i, p], k) => {
-      assert.equal(back[k]?.split(' ').slice(0, 4).join(' '), `ok ${maskToHex(e)} ${maskToHex(i)} ${maskToHex(p)}`);
+      assert.equal(
+        back[k]?.split(' ').slice(0, 4).join(' '),
+        `ok ${maskToHex(e)} ${maskToHex(i)} ${maskToHex(p)}`,
+      );
     });
   });
 });

@@ -9,16 +9,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const INSTALL_HINT = 'install the C compiler and libcap headers: apt-get install -y gcc libc6-dev libcap-dev';
+export const INSTALL_HINT =
+  'install the C compiler and libcap headers: apt-get install -y gcc libc6-dev libcap-dev';
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'test', 'differential', 'caps', 'harness.c'))) {
+    if (
+      existsSync(join(dir, 'package.json')) &&
+      existsSync(join(dir, 'test', 'differential', 'caps', 'harness.c'))
+    ) {
       return dir;
     }
     const up = resolve(dir, '..');
-    if (up === dir) throw new Error('cannot find the repository root (test/differential/caps/harness.c)');
+    if (up === dir)
+      throw new Error('cannot find the repository root (test/differential/caps/harness.c)');
     dir = up;
   }
 }
@@ -34,7 +39,9 @@ export function buildHarness(): Harness {
   const source = join(repoRoot(), 'test', 'differential', 'caps', 'harness.c');
   const cc = spawnSync('cc', ['--version'], { encoding: 'utf8' });
   if (cc.error || cc.status !== 0) {
-    throw new Error(`no working C compiler "cc" (${cc.error?.message ?? cc.stderr}); ${INSTALL_HINT}`);
+    throw new Error(
+      `no working C compiler "cc" (${cc.error?.message ?? cc.stderr}); ${INSTALL_HINT}`,
+    );
   }
   if (!existsSync('/usr/include/sys/capability.h')) {
     throw new Error(`libcap headers missing (/usr/include/sys/capability.h); ${INSTALL_HINT}`);
@@ -44,7 +51,9 @@ export function buildHarness(): Harness {
   const build = spawnSync('cc', ['-O1', '-Wall', '-o', exe, source, '-lcap'], { encoding: 'utf8' });
   if (build.error || build.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`compiling ${source} with -lcap failed: ${build.error?.message ?? build.stderr}; ${INSTALL_HINT}`);
+    throw new Error(
+      `compiling ${source} with -lcap failed: ${build.error?.message ?? build.stderr}; ${INSTALL_HINT}`,
+    );
   }
   return {
     run(commands: string[]): string[] {

@@ -25,13 +25,19 @@ test('plain: errors, one line each, ok false', () => {
     r.lines[0],
     'cap_net_bind_servic+ep: error: clause "cap_net_bind_servic+ep": unknown capability "cap_net_bind_servic" at column 1; did you mean "cap_net_bind_service"?',
   );
-  assert.equal(r.lines[1], `=ep  ->  =ep  [e: ${CAP_NAMES.slice(0, LAST + 1).join(',')}; i: -; p: ${CAP_NAMES.slice(0, LAST + 1).join(',')}]`);
+  assert.equal(
+    r.lines[1],
+    `=ep  ->  =ep  [e: ${CAP_NAMES.slice(0, LAST + 1).join(',')}; i: -; p: ${CAP_NAMES.slice(0, LAST + 1).join(',')}]`,
+  );
 });
 
 test('plain: a TEXT with a newline stays on one line (JSON-quoted)', () => {
   const r = capsReport(['cap_chown+e\ncap_kill+e'], false);
   assert.equal(r.lines.length, 1);
-  assert.equal(r.lines[0], '"cap_chown+e\\ncap_kill+e"  ->  cap_chown,cap_kill=e  [e: cap_chown,cap_kill; i: -; p: -]');
+  assert.equal(
+    r.lines[0],
+    '"cap_chown+e\\ncap_kill+e"  ->  cap_chown,cap_kill=e  [e: cap_chown,cap_kill; i: -; p: -]',
+  );
 });
 
 test('json: one object per line, 16 hex digits, errors as {text, error}', () => {
@@ -45,7 +51,12 @@ test('json: one object per line, 16 hex digits, errors as {text, error}', () => 
     inheritable: '0000000000000000',
     permitted: '0000000000000400',
   });
-  assert.deepEqual(objs[1], { text: '=ep', effective: ALL_HEX, inheritable: '0000000000000000', permitted: ALL_HEX });
+  assert.deepEqual(objs[1], {
+    text: '=ep',
+    effective: ALL_HEX,
+    inheritable: '0000000000000000',
+    permitted: ALL_HEX,
+  });
   assert.equal(objs[2]?.text, 'cap_x+p');
   assert.match(objs[2]?.error ?? '', /^clause "cap_x\+p": unknown capability "cap_x" at column 1/);
   assert.deepEqual(Object.keys(objs[2] ?? {}), ['text', 'error']);
@@ -56,7 +67,9 @@ test('json: one object per line, 16 hex digits, errors as {text, error}', () => 
 test('hundreds of TEXTs per call are fast', () => {
   const texts: string[] = [];
   for (let k = 0; k < 1000; k++) {
-    texts.push(k % 10 === 0 ? `cap_bogus${k}+p` : `=ep ${CAP_NAMES[k % CAP_NAMES.length]}-ep ${k % 64}+i`);
+    texts.push(
+      k % 10 === 0 ? `cap_bogus${k}+p` : `=ep ${CAP_NAMES[k % CAP_NAMES.length]}-ep ${k % 64}+i`,
+    );
   }
   const t0 = performance.now();
   const plain = capsReport(texts, false);

@@ -8,7 +8,11 @@ import {
   solarisTables,
 } from '../../../src/caps/index.js';
 
-const { privileges: SOLARIS_PRIVILEGES, basic: SOLARIS_BASIC, toLinux: SOLARIS_TO_LINUX } = solarisTables();
+const {
+  privileges: SOLARIS_PRIVILEGES,
+  basic: SOLARIS_BASIC,
+  toLinux: SOLARIS_TO_LINUX,
+} = solarisTables();
 
 function bits(...names: string[]): bigint {
   return names.reduce((m, n) => m | (1n << BigInt(capNumber(n) ?? -1)), 0n);
@@ -24,11 +28,25 @@ function perr(text: string): PrivilegesError {
   assert.fail(`${JSON.stringify(text)} was accepted`);
 }
 
-const BASIC8 = ['file_link_any', 'file_read', 'file_write', 'net_access', 'proc_exec', 'proc_fork', 'proc_info', 'proc_session'];
+const BASIC8 = [
+  'file_link_any',
+  'file_read',
+  'file_write',
+  'net_access',
+  'proc_exec',
+  'proc_fork',
+  'proc_info',
+  'proc_session',
+];
 
 describe('privilegesFromText: priv_str_to_set rules', () => {
   test('empty text is the empty set', () => {
-    assert.deepEqual(privilegesFromText(''), { privileges: [], linuxCaps: 0n, linuxText: 'none', unmapped: [] });
+    assert.deepEqual(privilegesFromText(''), {
+      privileges: [],
+      linuxCaps: 0n,
+      linuxText: 'none',
+      unmapped: [],
+    });
     assert.deepEqual(privilegesFromText(' , ,').privileges, []);
   });
   test('basic expands to the basic set (illumos: 8 + proc_secflags), mapping to no Linux cap', () => {
@@ -42,7 +60,9 @@ describe('privilegesFromText: priv_str_to_set rules', () => {
   test('tokens apply left to right; none resets', () => {
     assert.deepEqual(privilegesFromText('basic,net_privaddr,none').privileges, []);
     assert.deepEqual(privilegesFromText('basic,none,net_privaddr').privileges, ['net_privaddr']);
-    assert.deepEqual(privilegesFromText('net_privaddr,-net_privaddr,net_rawaccess').privileges, ['net_rawaccess']);
+    assert.deepEqual(privilegesFromText('net_privaddr,-net_privaddr,net_rawaccess').privileges, [
+      'net_rawaccess',
+    ]);
     assert.deepEqual(privilegesFromText('-net_privaddr,net_privaddr').privileges, ['net_privaddr']);
   });
   test('-x and !x remove, +x adds', () => {
@@ -54,7 +74,12 @@ describe('privilegesFromText: priv_str_to_set rules', () => {
     assert.deepEqual(privilegesFromText('!net_privaddr').privileges, []); // removing an absent one is fine
   });
   test('names are case-insensitive with an optional priv_ prefix (any case), once', () => {
-    for (const t of ['NET_PRIVADDR', 'priv_net_privaddr', 'PRIV_Net_PrivAddr', '+priv_net_privaddr']) {
+    for (const t of [
+      'NET_PRIVADDR',
+      'priv_net_privaddr',
+      'PRIV_Net_PrivAddr',
+      '+priv_net_privaddr',
+    ]) {
       assert.deepEqual(privilegesFromText(t).privileges, ['net_privaddr'], t);
     }
     assert.deepEqual(privilegesFromText('net_privaddr,!PRIV_NET_PRIVADDR').privileges, []);
@@ -74,7 +99,16 @@ describe('privilegesFromText: priv_str_to_set rules', () => {
     assert.notEqual(r.linuxCaps & bits('cap_net_bind_service'), 0n);
   });
   test('!basic, -basic, +basic, priv_basic, !all, -none, !zone are errors', () => {
-    for (const t of ['!basic', '-basic', '+basic', 'priv_basic', '!all', '-none', '!zone', 'net_privaddr,!basic']) {
+    for (const t of [
+      '!basic',
+      '-basic',
+      '+basic',
+      'priv_basic',
+      '!all',
+      '-none',
+      '!zone',
+      'net_privaddr,!basic',
+    ]) {
       const e = perr(t);
       assert.match(e.message, /can only stand alone/, t);
     }
@@ -82,7 +116,10 @@ describe('privilegesFromText: priv_str_to_set rules', () => {
   });
   test('unknown names are errors with a did-you-mean and a column', () => {
     const e = perr('basic,net_privadr');
-    assert.equal(e.message, 'unknown privilege "net_privadr" at column 7; did you mean "net_privaddr"?');
+    assert.equal(
+      e.message,
+      'unknown privilege "net_privadr" at column 7; did you mean "net_privaddr"?',
+    );
     assert.equal(e.token, 'net_privadr');
     assert.equal(e.suggestion, 'net_privaddr');
     assert.ok(e instanceof SecwrapError);
@@ -95,17 +132,36 @@ describe('privilegesFromText: priv_str_to_set rules', () => {
     assert.ok(perr('cap_net_bind_service'));
   });
   test('separators: commas and whitespace, repeated or mixed; empty tokens vanish', () => {
-    assert.deepEqual(privilegesFromText(' basic ,\tnet_privaddr\n,,proc_chroot ').privileges.length, SOLARIS_BASIC.length + 2);
-    assert.deepEqual(privilegesFromText('net_privaddr net_rawaccess').privileges, ['net_privaddr', 'net_rawaccess']);
+    assert.deepEqual(
+      privilegesFromText(' basic ,\tnet_privaddr\n,,proc_chroot ').privileges.length,
+      SOLARIS_BASIC.length + 2,
+    );
+    assert.deepEqual(privilegesFromText('net_privaddr net_rawaccess').privileges, [
+      'net_privaddr',
+      'net_rawaccess',
+    ]);
   });
-  test('the privilege list is illumos\'s (85) plus four Solaris 11 / older illumos names', () => {
+  test("the privilege list is illumos's (85) plus four Solaris 11 / older illumos names", () => {
     assert.equal(SOLARIS_PRIVILEGES.length, 89);
-    for (const p of ['contract_event', 'cpc_cpu', 'dtrace_kernel', 'graphics_map', 'virt_manage', 'win_dga', 'xvm_control', 'proc_secflags', 'sys_share', 'sys_flow_config']) {
+    for (const p of [
+      'contract_event',
+      'cpc_cpu',
+      'dtrace_kernel',
+      'graphics_map',
+      'virt_manage',
+      'win_dga',
+      'xvm_control',
+      'proc_secflags',
+      'sys_share',
+      'sys_flow_config',
+    ]) {
       assert.ok(SOLARIS_PRIVILEGES.includes(p), p);
     }
     assert.deepEqual([...SOLARIS_PRIVILEGES].sort(), [...SOLARIS_PRIVILEGES]);
-    for (const p of SOLARIS_TO_LINUX.keys()) assert.ok(SOLARIS_PRIVILEGES.includes(p), `mapping key ${p}`);
-    for (const caps of SOLARIS_TO_LINUX.values()) for (const c of caps) assert.notEqual(capNumber(c), undefined, c);
+    for (const p of SOLARIS_TO_LINUX.keys())
+      assert.ok(SOLARIS_PRIVILEGES.includes(p), `mapping key ${p}`);
+    for (const caps of SOLARIS_TO_LINUX.values())
+      for (const c of caps) assert.notEqual(capNumber(c), undefined, c);
   });
 });
 
@@ -131,7 +187,10 @@ describe('privilegesFromText: Linux mapping', () => {
       const r = privilegesFromText(priv);
       assert.equal(r.linuxCaps, bits(...caps));
       assert.deepEqual(r.unmapped, []);
-      assert.equal(r.linuxText, [...caps].sort((a, b) => (capNumber(a) ?? 0) - (capNumber(b) ?? 0)).join(','));
+      assert.equal(
+        r.linuxText,
+        [...caps].sort((a, b) => (capNumber(a) ?? 0) - (capNumber(b) ?? 0)).join(','),
+      );
     });
   }
   test('proc_setid text is in cap number order', () => {
@@ -151,7 +210,17 @@ describe('privilegesFromText: Linux mapping', () => {
     }
   });
   test('conservative choices: broad Linux equivalents are left unmapped', () => {
-    for (const p of ['proc_owner', 'file_dac_execute', 'file_chown_self', 'ipc_owner', 'net_icmpaccess', 'sys_config', 'sys_devices', 'dtrace_kernel', 'proc_zone']) {
+    for (const p of [
+      'proc_owner',
+      'file_dac_execute',
+      'file_chown_self',
+      'ipc_owner',
+      'net_icmpaccess',
+      'sys_config',
+      'sys_devices',
+      'dtrace_kernel',
+      'proc_zone',
+    ]) {
       const r = privilegesFromText(p);
       assert.equal(r.linuxCaps, 0n, p);
       assert.deepEqual(r.unmapped, [p]);

@@ -63,7 +63,11 @@ describe('capFromText: the reference examples (E / I / P)', () => {
     assert.equal(s.inheritable, 0n);
   });
   test('cap_net_bind_service,cap_net_raw=eip = 2400 in all three', () => {
-    assert.deepEqual(hex(capFromText('cap_net_bind_service,cap_net_raw=eip')), ['2400', '2400', '2400']);
+    assert.deepEqual(hex(capFromText('cap_net_bind_service,cap_net_raw=eip')), [
+      '2400',
+      '2400',
+      '2400',
+    ]);
   });
   test('space after a comma is an error', () => {
     const e = error('cap_net_bind_service, cap_net_raw+ep');
@@ -83,7 +87,8 @@ describe('capFromText: the reference examples (E / I / P)', () => {
 
 describe('capFromText: rules', () => {
   test('numbers by strtoul base 0: 10, 0x0a, 0X0A, 012; 0 prefix means octal', () => {
-    for (const t of ['10+p', '0x0a+p', '0X0A+p', '012+p', '0xA+p']) assert.equal(capFromText(t).permitted, 0x400n, t);
+    for (const t of ['10+p', '0x0a+p', '0X0A+p', '012+p', '0xA+p'])
+      assert.equal(capFromText(t).permitted, 0x400n, t);
     assert.equal(capFromText('00+p').permitted, 1n);
     assert.equal(capFromText('0x0000000000000000000000001+p').permitted, 2n);
     assert.ok(error('08+p') instanceof CapTextError); // strtoul stops at 8: "0" then "8" is no action
@@ -130,10 +135,16 @@ describe('capFromText: rules', () => {
     assert.match(e.message, /a second "=" in one clause/);
   });
   test('missing action, lone +ep, trailing comma, empty flags after +', () => {
-    assert.match(error('cap_chown').message, /expected "=", "\+" or "-" after the capability list, found end of text at column 10/);
+    assert.match(
+      error('cap_chown').message,
+      /expected "=", "\+" or "-" after the capability list, found end of text at column 10/,
+    );
     assert.match(error('+ep').message, /"\+" needs a capability list before it at column 1/);
     assert.match(error('-e').message, /"-" needs a capability list/);
-    assert.match(error('cap_chown,').message, /expected a capability after ",", found end of text at column 11/);
+    assert.match(
+      error('cap_chown,').message,
+      /expected a capability after ",", found end of text at column 11/,
+    );
     assert.match(error('cap_chown+').message, /"\+" must be followed by at least one flag/);
     assert.match(error('cap_chown+e-').message, /"-" must be followed by at least one flag/);
     assert.match(error('cap_chown= e').message, /clause "e": unknown capability "e" at column 12/); // a new clause
@@ -153,9 +164,14 @@ describe('capFromText: rules', () => {
   });
   test('clauses are separated by C isspace: space, \\t, \\n, \\v, \\f, \\r, and nothing else', () => {
     for (const ws of [' ', '\t', '\n', '\v', '\f', '\r']) {
-      assert.deepEqual(hex(capFromText(`cap_chown+e${ws}cap_kill+i`)), ['1', '20', '0'], JSON.stringify(ws));
+      assert.deepEqual(
+        hex(capFromText(`cap_chown+e${ws}cap_kill+i`)),
+        ['1', '20', '0'],
+        JSON.stringify(ws),
+      );
     }
-    for (const ws of ['\u00a0', '\u2003', '\x1c', '\u3000']) assert.ok(error(`cap_chown+e${ws}cap_kill+i`), JSON.stringify(ws));
+    for (const ws of ['\u00a0', '\u2003', '\x1c', '\u3000'])
+      assert.ok(error(`cap_chown+e${ws}cap_kill+i`), JSON.stringify(ws));
   });
   test('columns count characters, across clauses and astral code points', () => {
     assert.equal(error('cap_chown+e cap_kil+p').column, 13);
@@ -179,7 +195,11 @@ describe('capFromText: rules', () => {
 });
 
 describe('capToText', () => {
-  const st = (e: bigint, i: bigint, p: bigint): CapState => ({ effective: e, inheritable: i, permitted: p });
+  const st = (e: bigint, i: bigint, p: bigint): CapState => ({
+    effective: e,
+    inheritable: i,
+    permitted: p,
+  });
   test('canonical forms', () => {
     assert.equal(capToText(st(0x400n, 0n, 0x400n)), 'cap_net_bind_service=ep');
     assert.equal(capToText(st(0n, 0n, 0n)), '=');
@@ -191,7 +211,10 @@ describe('capToText', () => {
   });
   test('groups are ordered by libcap flag value (e=1 p=2 i=4), highest first', () => {
     // e|i (5) before e|p (3) before p (2)
-    assert.equal(capToText(st(0b11n, 0b01n, 0b110n)), 'cap_chown=ei cap_dac_override+ep cap_dac_read_search+p');
+    assert.equal(
+      capToText(st(0b11n, 0b01n, 0b110n)),
+      'cap_chown=ei cap_dac_override+ep cap_dac_read_search+p',
+    );
   });
   test('caps above lastCap are written after, by name when libcap has one', () => {
     assert.equal(capToText(st(0n, 0n, 1n << 40n), 37), '= cap_checkpoint_restore+p');
@@ -226,7 +249,11 @@ describe('maskToNames / maskToHex', () => {
   test('names ascending, unnamed bits as numbers', () => {
     assert.deepEqual(maskToNames(0n), []);
     assert.deepEqual(maskToNames(0x2401n), ['cap_chown', 'cap_net_bind_service', 'cap_net_raw']);
-    assert.deepEqual(maskToNames((1n << 40n) | (1n << 41n) | (1n << 63n)), ['cap_checkpoint_restore', '41', '63']);
+    assert.deepEqual(maskToNames((1n << 40n) | (1n << 41n) | (1n << 63n)), [
+      'cap_checkpoint_restore',
+      '41',
+      '63',
+    ]);
   });
   test('16 lower-case hex digits like /proc/self/status', () => {
     assert.equal(maskToHex(0n), '0000000000000000');
@@ -236,7 +263,7 @@ describe('maskToNames / maskToHex', () => {
     assert.equal(maskToHex(0xabcdefn), '0000000000abcdef');
     assert.throws(() => maskToHex(1n << 64n), RangeError);
   });
-  test('maskToHex matches this process\'s own /proc/self/status CapBnd', () => {
+  test("maskToHex matches this process's own /proc/self/status CapBnd", () => {
     const status = readFileSync('/proc/self/status', 'utf8');
     const m = /^CapBnd:\s*([0-9a-f]{16})$/m.exec(status);
     assert.ok(m, 'CapBnd line');

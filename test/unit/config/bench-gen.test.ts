@@ -30,7 +30,10 @@ describe('generateBenchConfig', () => {
       assert.ok(doc.root.scopes.size > 1000);
       // the cluster stanza, included last, wins for capabilities
       const j = checkJson(loadSecurity(main));
-      assert.equal(j.security.capabilities, 'cap_net_admin+ep cap_net_bind_service+ep cap_net_raw+ep cap_sys_resource+ep');
+      assert.equal(
+        j.security.capabilities,
+        'cap_net_admin+ep cap_net_bind_service+ep cap_net_raw+ep cap_sys_resource+ep',
+      );
       assert.equal(j.security.chroot, '/var/jail');
       assert.ok(j.sources.capabilities?.startsWith(join(dir, 'ecelerity-cluster.conf')));
     } finally {
@@ -44,7 +47,10 @@ describe('generateBenchConfig', () => {
       generateBenchConfig(a.dir, 300_000);
       generateBenchConfig(b.dir, 300_000);
       const f = 'conf.d/0000-part.conf';
-      assert.equal(fs.readFileSync(join(a.dir, f), 'utf8'), fs.readFileSync(join(b.dir, f), 'utf8'));
+      assert.equal(
+        fs.readFileSync(join(a.dir, f), 'utf8'),
+        fs.readFileSync(join(b.dir, f), 'utf8'),
+      );
     } finally {
       a.cleanup();
       b.cleanup();

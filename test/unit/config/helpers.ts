@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { ConfigError } from '../../../src/errors.js';
 
 /** test/fixtures/config (works from build/test/unit/config and test/unit/config alike). */
-export const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/config/', import.meta.url));
+export const FIXTURES = fileURLToPath(
+  new URL('../../../../test/fixtures/config/', import.meta.url),
+);
 
 export function fixture(...parts: string[]): string {
   return join(FIXTURES, ...parts);
@@ -47,7 +49,11 @@ export function assertConfigError(
   if (where.file !== undefined) assert.equal(e.pos.file, where.file, e.message);
   assert.equal(e.pos.line, where.line, `line of: ${e.message}`);
   if (where.col !== undefined) assert.equal(e.pos.col, where.col, `col of: ${e.message}`);
-  if (typeof detail === 'string') assert.ok(e.detail.includes(detail), `detail ${JSON.stringify(e.detail)} lacks ${JSON.stringify(detail)}`);
+  if (typeof detail === 'string')
+    assert.ok(
+      e.detail.includes(detail),
+      `detail ${JSON.stringify(e.detail)} lacks ${JSON.stringify(detail)}`,
+    );
   else assert.match(e.detail, detail);
   assert.ok(e.message.startsWith(`${e.pos.file}:${e.pos.line}:${e.pos.col}: `), e.message);
   return e;

@@ -28,7 +28,10 @@ function val(text: string): ValueModel {
 const s = (text: string, quoted = false): ScalarModel => ({ kind: 'scalar', text, quoted });
 const arr = (...items: ValueModel[]): ValueModel => ({ kind: 'array', items });
 
-function scope(doc: ConfigDocument | ConfigScope, ...path: (string | [string, string])[]): ConfigScope {
+function scope(
+  doc: ConfigDocument | ConfigScope,
+  ...path: (string | [string, string])[]
+): ConfigScope {
   let cur: ConfigScope = 'root' in doc ? doc.root : doc;
   for (const p of path) {
     const next = typeof p === 'string' ? findScope(cur, p) : findScope(cur, p[0], p[1]);
@@ -47,7 +50,10 @@ function text(sc: ConfigScope, name: string): string {
 
 describe('comments', () => {
   it('# comments, full line and trailing, also after {', () => {
-    const doc = documentFromText('# full line\na = 1 # trailing\nS {  # after brace\n b = 2 #x\n}\n#eof', F);
+    const doc = documentFromText(
+      '# full line\na = 1 # trailing\nS {  # after brace\n b = 2 #x\n}\n#eof',
+      F,
+    );
     assert.equal(text(doc.root, 'a'), '1');
     assert.equal(text(scope(doc, 'S'), 'b'), '2');
     assert.deepEqual([...doc.root.options.keys()], ['a']);
@@ -82,10 +88,18 @@ describe('comments', () => {
     // the first */ ends the comment; the rest is code
     const p = parseText('/* outer /* inner */ a = 1', F);
     assert.deepEqual(stripPositions(p.body), [{ kind: 'option', name: 'a', value: s('1') }]);
-    assertConfigError(() => parseText('/* a /* b */ c */', F), { line: 1, col: 18 }, "expected '{' after scope instance \"*/\"");
+    assertConfigError(
+      () => parseText('/* a /* b */ c */', F),
+      { line: 1, col: 18 },
+      'expected \'{\' after scope instance "*/"',
+    );
   });
   it('unterminated /* comment is an error at its start', () => {
-    assertConfigError(() => parseText('a = 1\n  /* never\nclosed', F), { file: F, line: 2, col: 3 }, 'unterminated comment');
+    assertConfigError(
+      () => parseText('a = 1\n  /* never\nclosed', F),
+      { file: F, line: 2, col: 3 },
+      'unterminated comment',
+    );
   });
 });
 
@@ -103,14 +117,21 @@ describe('names', () => {
     assert.equal(text(l, 'B'), '2');
   });
   it('names may contain : - . / and non-ASCII', () => {
-    const doc = documentFromText('NAS-IP-Address = fd01:345::1\nhook:delay_dsn = x\nnode1.int.example.com = y\nnäme = z', F);
+    const doc = documentFromText(
+      'NAS-IP-Address = fd01:345::1\nhook:delay_dsn = x\nnode1.int.example.com = y\nnäme = z',
+      F,
+    );
     assert.equal(text(doc.root, 'nas-ip-address'), 'fd01:345::1');
     assert.equal(text(doc.root, 'hook:delay_dsn'), 'x');
     assert.equal(text(doc.root, 'node1.int.example.com'), 'y');
     assert.equal(text(doc.root, 'näme'), 'z');
   });
   it('a quoted name is an error', () => {
-    assertConfigError(() => parseText('"a" = 1', F), { line: 1, col: 1 }, 'expected an option or scope name, found a quoted string');
+    assertConfigError(
+      () => parseText('"a" = 1', F),
+      { line: 1, col: 1 },
+      'expected an option or scope name, found a quoted string',
+    );
   });
   it('later value of the same option wins, previous values stay chained', () => {
     const doc = documentFromText('a = 1\nA = 2\na = 3', F);
@@ -144,7 +165,11 @@ describe('scalars', () => {
       // either it parsed with value "ab", or it failed *after* "ab" (col 7), never inside it
       if ('body' in (r as object)) {
         const st = (r as ReturnType<typeof parseText>).body[0]!;
-        assert.equal(st.kind === 'option' && st.value.kind === 'scalar' ? st.value.text : '', 'ab', d);
+        assert.equal(
+          st.kind === 'option' && st.value.kind === 'scalar' ? st.value.text : '',
+          'ab',
+          d,
+        );
       } else {
         assert.equal((r as { pos: { col: number } }).pos.col, 7, d);
       }
@@ -152,7 +177,10 @@ describe('scalars', () => {
   });
   it('double-quoted: empty string; \\" \\\\ \\n \\r \\t translated; other pairs verbatim', () => {
     assert.deepEqual(val('""'), s('', true));
-    assert.deepEqual(val('"220-Welcome to Momentum!\\r\\n"'), s('220-Welcome to Momentum!\r\n', true));
+    assert.deepEqual(
+      val('"220-Welcome to Momentum!\\r\\n"'),
+      s('220-Welcome to Momentum!\r\n', true),
+    );
     assert.deepEqual(val('"a\\"b\\\\c\\td"'), s('a"b\\c\td', true));
     assert.deepEqual(val('"^bounces-\\d+-\\d+@"'), s('^bounces-\\d+-\\d+@', true));
     assert.deepEqual(val('"\\.\\w\\\'"'), s("\\.\\w\\'", true));
@@ -166,34 +194,54 @@ describe('scalars', () => {
   it('strings may span lines; positions after them are right', () => {
     const p = parseText('q = "SELECT a\n  FROM b\n  WHERE c"  next = 1', F);
     const b = p.body;
-    assert.equal(b[0]!.kind === 'option' && b[0]!.value.kind === 'scalar' && b[0]!.value.text, 'SELECT a\n  FROM b\n  WHERE c');
+    assert.equal(
+      b[0]!.kind === 'option' && b[0]!.value.kind === 'scalar' && b[0]!.value.text,
+      'SELECT a\n  FROM b\n  WHERE c',
+    );
     assert.equal(b[1]!.line, 3);
     assert.equal(b[1]!.col, 13);
   });
   it('a backslash-newline pair is kept verbatim and counted as a line', () => {
     const p = parseText('q = "a\\\nb" z = 1', F);
-    assert.equal(p.body[0]!.kind === 'option' && p.body[0]!.value.kind === 'scalar' && p.body[0]!.value.text, 'a\\\nb');
+    assert.equal(
+      p.body[0]!.kind === 'option' && p.body[0]!.value.kind === 'scalar' && p.body[0]!.value.text,
+      'a\\\nb',
+    );
     assert.equal(p.body[1]!.line, 2);
   });
   it('unterminated strings are errors at the opening quote', () => {
-    assertConfigError(() => parseText('a = 1\nb = "abc\n\n', F), { line: 2, col: 5 }, 'unterminated string');
+    assertConfigError(
+      () => parseText('a = 1\nb = "abc\n\n', F),
+      { line: 2, col: 5 },
+      'unterminated string',
+    );
     assertConfigError(() => parseText("b = 'abc", F), { line: 1, col: 5 }, 'unterminated string');
     assertConfigError(() => parseText('b = "abc\\', F), { line: 1, col: 5 }, 'unterminated string');
-    assertConfigError(() => parseText('b = "abc\\"', F), { line: 1, col: 5 }, 'unterminated string');
+    assertConfigError(
+      () => parseText('b = "abc\\"', F),
+      { line: 1, col: 5 },
+      'unterminated string',
+    );
   });
   it('scalar positions are recorded', () => {
     const p = parseText('\n  x =\n    "v"', F);
     const st = p.body[0]!;
     assert.equal(st.kind, 'option');
     if (st.kind === 'option') {
-      assert.deepEqual([st.line, st.col, st.value.line, st.value.col, st.value.file], [2, 3, 3, 5, F]);
+      assert.deepEqual(
+        [st.line, st.col, st.value.line, st.value.col, st.value.file],
+        [2, 3, 3, 5, F],
+      );
     }
   });
 });
 
 describe('arrays', () => {
   it('whitespace separated, multi-line, mixed quoted/bare, empty', () => {
-    assert.deepEqual(val('(XREMOTEIP XDUMPCONTEXT XCLIENT)'), arr(s('XREMOTEIP'), s('XDUMPCONTEXT'), s('XCLIENT')));
+    assert.deepEqual(
+      val('(XREMOTEIP XDUMPCONTEXT XCLIENT)'),
+      arr(s('XREMOTEIP'), s('XDUMPCONTEXT'), s('XCLIENT')),
+    );
     assert.deepEqual(val('( "127.0.0.0/8" 0.0.0.0 )'), arr(s('127.0.0.0/8', true), s('0.0.0.0')));
     assert.deepEqual(val('(\n  "odbc:x"\n)'), arr(s('odbc:x', true)));
     assert.deepEqual(val('()'), arr());
@@ -212,38 +260,78 @@ describe('arrays', () => {
     assert.deepEqual(val('(\n # one\n a # two\n b\n)'), arr(s('a'), s('b')));
   });
   it('nested arrays and hashes as items', () => {
-    assert.deepEqual(val('( (a) [ k = v ] )'), arr(arr(s('a')), { kind: 'hash', entries: [{ key: s('k'), value: s('v') }] }));
+    assert.deepEqual(
+      val('( (a) [ k = v ] )'),
+      arr(arr(s('a')), { kind: 'hash', entries: [{ key: s('k'), value: s('v') }] }),
+    );
   });
   it('unclosed array / bad item are errors with positions', () => {
-    assertConfigError(() => parseText('x = ( a b\n', F), { line: 2, col: 1 }, "expected ')' to close the array opened at line 1, column 5");
-    assertConfigError(() => parseText('x = ( a { )', F), { line: 1, col: 9 }, "expected a value or ')' in array, found '{'");
+    assertConfigError(
+      () => parseText('x = ( a b\n', F),
+      { line: 2, col: 1 },
+      "expected ')' to close the array opened at line 1, column 5",
+    );
+    assertConfigError(
+      () => parseText('x = ( a { )', F),
+      { line: 1, col: 9 },
+      "expected a value or ')' in array, found '{'",
+    );
     assertConfigError(() => parseText('x = ( a = )', F), { line: 1, col: 9 }, "found '='");
   });
 });
 
 describe('hashes', () => {
-  const h = (...kv: [ValueModel, ValueModel][]): ValueModel => ({
-    kind: 'hash',
-    entries: kv.map(([k, v]) => ({ key: k as Extract<ValueModel, { kind: 'scalar' }>, value: v })),
-  }) as ValueModel;
+  const h = (...kv: [ValueModel, ValueModel][]): ValueModel =>
+    ({
+      kind: 'hash',
+      entries: kv.map(([k, v]) => ({
+        key: k as Extract<ValueModel, { kind: 'scalar' }>,
+        value: v,
+      })),
+    }) as ValueModel;
   it('quoted, numeric and dotted keys; one line and multi-line', () => {
     assert.deepEqual(val('[ "persist_this" = 1 ]'), h([s('persist_this', true), s('1')]));
     assert.deepEqual(val('[ "0" = "250 ok" ]'), h([s('0', true), s('250 ok', true)]));
     assert.deepEqual(
-      val('[\n 99 = "profanity"\n 0.0.0.1 = "list1_hits"\n node1.int.messagesystems.com = "10.77.0.93" ]'),
-      h([s('99'), s('profanity', true)], [s('0.0.0.1'), s('list1_hits', true)], [s('node1.int.messagesystems.com'), s('10.77.0.93', true)]),
+      val(
+        '[\n 99 = "profanity"\n 0.0.0.1 = "list1_hits"\n node1.int.messagesystems.com = "10.77.0.93" ]',
+      ),
+      h(
+        [s('99'), s('profanity', true)],
+        [s('0.0.0.1'), s('list1_hits', true)],
+        [s('node1.int.messagesystems.com'), s('10.77.0.93', true)],
+      ),
     );
     assert.deepEqual(val('[uri="digest:///x"]'), h([s('uri'), s('digest:///x', true)]));
     assert.deepEqual(val('[]'), h());
   });
   it('name [ ... ] is name = [ ... ]', () => {
-    assert.deepEqual(stripPositions(parseText('bits [ 99 = x ]', F).body), stripPositions(parseText('bits = [ 99 = x ]', F).body));
+    assert.deepEqual(
+      stripPositions(parseText('bits [ 99 = x ]', F).body),
+      stripPositions(parseText('bits = [ 99 = x ]', F).body),
+    );
   });
   it('errors: missing =, missing value, missing ], bad key', () => {
-    assertConfigError(() => parseText('x = [ a b ]', F), { line: 1, col: 9 }, 'expected \'=\' after hash key "a"');
-    assertConfigError(() => parseText('x = [ a = ]', F), { line: 1, col: 11 }, 'expected a value after \'=\' for hash key "a"');
-    assertConfigError(() => parseText('x = [ a = 1\n', F), { line: 2, col: 1 }, "expected ']' to close the hash opened at line 1, column 5");
-    assertConfigError(() => parseText('x = [ { ]', F), { line: 1, col: 7 }, "expected a key or ']' in hash");
+    assertConfigError(
+      () => parseText('x = [ a b ]', F),
+      { line: 1, col: 9 },
+      'expected \'=\' after hash key "a"',
+    );
+    assertConfigError(
+      () => parseText('x = [ a = ]', F),
+      { line: 1, col: 11 },
+      'expected a value after \'=\' for hash key "a"',
+    );
+    assertConfigError(
+      () => parseText('x = [ a = 1\n', F),
+      { line: 2, col: 1 },
+      "expected ']' to close the hash opened at line 1, column 5",
+    );
+    assertConfigError(
+      () => parseText('x = [ { ]', F),
+      { line: 1, col: 7 },
+      "expected a key or ']' in hash",
+    );
   });
 });
 
@@ -260,7 +348,10 @@ describe('scopes', () => {
     assert.equal(text(scope(doc, ['threadpool', 'LUA_TXT_LOGS']), 'concurrency'), '10');
   });
   it('instance names: quoted and bareword forms are the same instance; case-sensitive', () => {
-    const doc = documentFromText('Domain yahoo.com { a = 1 }\ndomain "yahoo.com" { b = 2 }\nDomain Yahoo.com { c = 3 }', F);
+    const doc = documentFromText(
+      'Domain yahoo.com { a = 1 }\ndomain "yahoo.com" { b = 2 }\nDomain Yahoo.com { c = 3 }',
+      F,
+    );
     const d = scope(doc, ['domain', 'yahoo.com']);
     assert.equal(text(d, 'a'), '1');
     assert.equal(text(d, 'b'), '2');
@@ -268,20 +359,32 @@ describe('scopes', () => {
     assert.equal(text(scope(doc, ['domain', 'Yahoo.com']), 'c'), '3');
   });
   it('instance is a regex, IPv6 or path', () => {
-    const doc = documentFromText('domain "/^(wanadoo|orange)\\.fr$/" {}\nListen "[::1]:8650" {}\nListen /tmp/2025 {}', F);
+    const doc = documentFromText(
+      'domain "/^(wanadoo|orange)\\.fr$/" {}\nListen "[::1]:8650" {}\nListen /tmp/2025 {}',
+      F,
+    );
     assert.ok(findScope(doc.root, 'domain', '/^(wanadoo|orange)\\.fr$/'));
     assert.ok(findScope(doc.root, 'listen', '[::1]:8650'));
     assert.ok(findScope(doc.root, 'listen', '/tmp/2025'));
   });
   it('Name = { ... } is a scope; { may be on the next line; no spaces needed', () => {
-    const doc = documentFromText('Esmtp_Listener = {\n a = 1\n}\nmail_loop "mail_loop1"\n{\n b = 2\n}\nRole "root"{allow=(".*")}', F);
+    const doc = documentFromText(
+      'Esmtp_Listener = {\n a = 1\n}\nmail_loop "mail_loop1"\n{\n b = 2\n}\nRole "root"{allow=(".*")}',
+      F,
+    );
     assert.equal(text(scope(doc, 'esmtp_listener'), 'a'), '1');
     assert.equal(text(scope(doc, ['mail_loop', 'mail_loop1']), 'b'), '2');
     const r = scope(doc, ['role', 'root']).options.get('allow')!;
-    assert.deepEqual(r.value.kind === 'array' && r.value.items.map((i) => i.kind === 'scalar' && i.text), ['.*']);
+    assert.deepEqual(
+      r.value.kind === 'array' && r.value.items.map((i) => i.kind === 'scalar' && i.text),
+      ['.*'],
+    );
   });
   it('two options on one line; value on the next line', () => {
-    const doc = documentFromText('node node1.int.messagesystems.com { mta_id = 1  votes = 1 }\nx =\n  ":datasource:y"', F);
+    const doc = documentFromText(
+      'node node1.int.messagesystems.com { mta_id = 1  votes = 1 }\nx =\n  ":datasource:y"',
+      F,
+    );
     const n = scope(doc, ['node', 'node1.int.messagesystems.com']);
     assert.equal(text(n, 'mta_id'), '1');
     assert.equal(text(n, 'votes'), '1');
@@ -327,15 +430,24 @@ describe('merged tree (small and big scopes)', () => {
   });
   it('child scopes keep first-appearance order and merge when reopened, across the switch to an index', () => {
     const parts: string[] = [];
-    for (let k = 0; k < 20; k++) parts.push(k % 2 ? `Domain d${k} { k = ${k} }` : `Anon${k} { k = ${k} }`);
-    parts.push('domain d3 { extra = yes }', 'anon4 { extra = yes }', 'Domain "d3" { more = 1 }', 'Domain D3 { other = 1 }');
+    for (let k = 0; k < 20; k++)
+      parts.push(k % 2 ? `Domain d${k} { k = ${k} }` : `Anon${k} { k = ${k} }`);
+    parts.push(
+      'domain d3 { extra = yes }',
+      'anon4 { extra = yes }',
+      'Domain "d3" { more = 1 }',
+      'Domain D3 { other = 1 }',
+    );
     const doc = documentFromText(parts.join('\n'), F);
     const keys = [...doc.root.scopes.keys()];
     assert.equal(keys.length, 21);
     assert.equal(keys[0], 'anon0');
     assert.equal(keys[1], 'domain d1');
     assert.equal(keys[20], 'domain D3');
-    assert.deepEqual(doc.root.scopeList.map((c) => c.nameLower + (c.instance ? ` ${c.instance.text}` : '')), keys);
+    assert.deepEqual(
+      doc.root.scopeList.map((c) => c.nameLower + (c.instance ? ` ${c.instance.text}` : '')),
+      keys,
+    );
     const d3 = scope(doc, ['domain', 'd3']);
     assert.deepEqual([...d3.options.keys()], ['k', 'extra', 'more']);
     assert.equal(text(scope(doc, 'anon4'), 'extra'), 'yes');
@@ -345,9 +457,16 @@ describe('merged tree (small and big scopes)', () => {
     const doc = documentFromText(src, F);
     const ast = parseText(src, F);
     const b = scope(doc, 's').options.get('b')!.value;
-    const astB = ast.body[1]!.kind === 'scope' && ast.body[1]!.body[0]!.kind === 'option' ? ast.body[1]!.body[0]!.value : undefined;
+    const astB =
+      ast.body[1]!.kind === 'scope' && ast.body[1]!.body[0]!.kind === 'option'
+        ? ast.body[1]!.body[0]!.value
+        : undefined;
     assert.deepEqual(b, astB);
-    for (const [i, k] of [[0, 'a'], [2, 'c'], [3, 'd']] as const) {
+    for (const [i, k] of [
+      [0, 'a'],
+      [2, 'c'],
+      [3, 'd'],
+    ] as const) {
       const st = ast.body[i]!;
       assert.ok(st.kind === 'option');
       assert.deepEqual(doc.root.options.get(k)!.value, st.value);
@@ -369,8 +488,11 @@ describe('crafted hash collisions (hostile config)', () => {
   const all = colliding(15);
   const names = colliding(14);
 
-  it('32768 scope instances that all collide load, all distinct, reopened ones merged', { timeout: 60_000 }, () => {
-    const src = all.map((w, i) => `s "${w}" { n = ${i} }`).join('\n') + `\ns "${all[7]}" { extra = yes }\n`;
+  it('32768 scope instances that all collide load, all distinct, reopened ones merged', {
+    timeout: 60_000,
+  }, () => {
+    const src =
+      all.map((w, i) => `s "${w}" { n = ${i} }`).join('\n') + `\ns "${all[7]}" { extra = yes }\n`;
     const doc = documentFromText(src, F);
     assert.equal(doc.root.scopes.size, all.length);
     const seventh = scope(doc, ['s', all[7]!]);
@@ -379,7 +501,9 @@ describe('crafted hash collisions (hostile config)', () => {
     assert.equal(text(scope(doc, ['s', all[all.length - 1]!]), 'n'), String(all.length - 1));
   });
 
-  it('16384 option names that all collide load, all distinct, later values winning', { timeout: 60_000 }, () => {
+  it('16384 option names that all collide load, all distinct, later values winning', {
+    timeout: 60_000,
+  }, () => {
     const src = names.map((w, i) => `${w} = ${i}`).join('\n') + `\n${names[3]} = late\n`;
     const doc = documentFromText(src, F);
     assert.equal(doc.root.options.size, names.length);
@@ -390,7 +514,10 @@ describe('crafted hash collisions (hostile config)', () => {
 
 describe('includes (syntax)', () => {
   it('include / readonly_include in any scope, any case, quoted or bare path', () => {
-    const body = stripPositions(parseText('include "a.conf"\nDomain x { READONLY_INCLUDE \'b.conf\' Include c.conf }', F).body);
+    const body = stripPositions(
+      parseText('include "a.conf"\nDomain x { READONLY_INCLUDE \'b.conf\' Include c.conf }', F)
+        .body,
+    );
     assert.deepEqual(body, [
       { kind: 'include', readonly: false, path: s('a.conf', true) },
       {
@@ -405,29 +532,41 @@ describe('includes (syntax)', () => {
     ]);
   });
   it('include without a path, or with an empty path, is an error', () => {
-    assertConfigError(() => parseText('include = 1', F), { line: 1, col: 9 }, "expected a path after include, found '='");
-    assertConfigError(() => parseText('include\n', F), { line: 2, col: 1 }, 'expected a path after include, found end of file');
-    assertConfigError(() => parseText('include ""', F), { line: 1, col: 9 }, 'empty path after include');
+    assertConfigError(
+      () => parseText('include = 1', F),
+      { line: 1, col: 9 },
+      "expected a path after include, found '='",
+    );
+    assertConfigError(
+      () => parseText('include\n', F),
+      { line: 2, col: 1 },
+      'expected a path after include, found end of file',
+    );
+    assertConfigError(
+      () => parseText('include ""', F),
+      { line: 1, col: 9 },
+      'empty path after include',
+    );
   });
 });
 
 describe('syntax errors carry file:line:col and what was expected', () => {
   const cases: [string, number, number, string][] = [
-    ['foo\n', 2, 1, 'expected \'=\' or \'{\' after name "foo", found end of file'],
-    ['foo }', 1, 5, 'expected \'=\' or \'{\' after name "foo"'],
-    ['foo )', 1, 5, 'expected \'=\' or \'{\' after name "foo"'],
+    ['foo\n', 2, 1, "expected '=' or '{' after name \"foo\", found end of file"],
+    ['foo }', 1, 5, "expected '=' or '{' after name \"foo\""],
+    ['foo )', 1, 5, "expected '=' or '{' after name \"foo\""],
     ['foo bar baz', 1, 9, 'expected \'{\' after scope instance "bar" of "foo"'],
     ['foo bar = 1', 1, 9, "expected '{' after scope instance"],
-    ['a = }', 1, 5, 'expected a value after \'=\' for "a", found \'}\''],
+    ['a = }', 1, 5, "expected a value after '=' for \"a\", found '}'"],
     ['a =', 1, 4, 'expected a value after \'=\' for "a", found end of file'],
     ['}', 1, 1, "unexpected '}' (no scope is open)"],
     ['= 1', 1, 1, "expected an option or scope name, found '='"],
     ['(a)', 1, 1, "expected an option or scope name, found '('"],
     ['S {\n  a = 1\n', 3, 1, 'expected \'}\' to close scope "S" opened at line 1, column 1'],
     ['S { T {\n}', 2, 2, 'expected \'}\' to close scope "S"'],
-    ['a = 1 b', 1, 8, 'expected \'=\' or \'{\' after name "b"'],
+    ['a = 1 b', 1, 8, "expected '=' or '{' after name \"b\""],
     ['a = "x" "y"', 1, 9, 'expected an option or scope name, found a quoted string'],
-    ['\u0001x = 1 \u0002', 1, 9, 'expected \'=\' or \'{\' after name "\\u0002", found end of file'],
+    ['\u0001x = 1 \u0002', 1, 9, "expected '=' or '{' after name \"\\u0002\", found end of file"],
   ];
   for (const [input, line, col, detail] of cases) {
     it(JSON.stringify(input), () => {
@@ -435,7 +574,11 @@ describe('syntax errors carry file:line:col and what was expected', () => {
     });
   }
   it('tabs count as one column; CRLF line ends work', () => {
-    assertConfigError(() => parseText('a = 1\r\n\tfoo', F), { line: 2, col: 5 }, 'after name "foo"');
+    assertConfigError(
+      () => parseText('a = 1\r\n\tfoo', F),
+      { line: 2, col: 5 },
+      'after name "foo"',
+    );
   });
   it('a leading BOM is skipped and not counted as a column', () => {
     const p = parseText('\uFEFFa = 1', F);
@@ -463,7 +606,10 @@ describe('documented examples (fixture documented.conf)', () => {
     assert.equal(text(r, 'max_dns_ttl'), '4294967295');
     assert.equal(text(r, 'outbound_throttle_messages'), '60/3');
     assert.equal(text(r, 'enable_duravip'), 'true');
-    assert.equal(text(r, 'user_smtp_classification_override'), ':datasource:bounce_classifier_override');
+    assert.equal(
+      text(r, 'user_smtp_classification_override'),
+      ':datasource:bounce_classifier_override',
+    );
   });
   it('scopes', () => {
     assert.equal(text(scope(doc, ['peer', '10.0.0.0/8']), 'idle_timeout'), '600');
@@ -486,19 +632,34 @@ describe('documented examples (fixture documented.conf)', () => {
       assert.equal(v.kind, 'array');
       return v.kind === 'array' ? v.items.map((i) => (i.kind === 'scalar' ? i.text : '?')) : [];
     };
-    assert.deepEqual(items(doc.root, 'uri'), ['odbc:DSN=ecelerity;UID=ecuser', 'sqlite:/var/db/ecelerity.db']);
+    assert.deepEqual(items(doc.root, 'uri'), [
+      'odbc:DSN=ecelerity;UID=ecuser',
+      'sqlite:/var/db/ecelerity.db',
+    ]);
     assert.deepEqual(items(doc.root, 'debug'), []);
-    assert.deepEqual(items(doc.root, 'smtp_extensions'), ['XREMOTEIP', 'XDUMPCONTEXT', 'XCLIENT', 'XSETCONTEXT']);
+    assert.deepEqual(items(doc.root, 'smtp_extensions'), [
+      'XREMOTEIP',
+      'XDUMPCONTEXT',
+      'XCLIENT',
+      'XSETCONTEXT',
+    ]);
     assert.deepEqual(items(doc.root, 'prohibited_hosts'), ['127.0.0.0/8', '0.0.0.0']);
     assert.deepEqual(items(scope(doc, 'cluster'), 'unicast_peers'), ['10.77.0.93', '10.77.0.94']);
     const keys = (sc: ConfigScope, n: string): string[] => {
       const v = sc.options.get(n)!.value;
-      return v.kind === 'hash' ? v.entries.map((e) => `${e.key.text}=${e.value.kind === 'scalar' ? e.value.text : '?'}`) : [];
+      return v.kind === 'hash'
+        ? v.entries.map((e) => `${e.key.text}=${e.value.kind === 'scalar' ? e.value.text : '?'}`)
+        : [];
     };
-    assert.deepEqual(keys(scope(doc, 'url_ripper'), 'bits'), ['99=profanity', '0.0.0.1=list1_hits']);
+    assert.deepEqual(keys(scope(doc, 'url_ripper'), 'bits'), [
+      '99=profanity',
+      '0.0.0.1=list1_hits',
+    ]);
     assert.deepEqual(keys(scope(doc, 'pipe_transport'), 'status_map'), ['0=250 ok']);
     assert.deepEqual(keys(doc.root, 'smpp_persistent_connections'), ['persist_this=1']);
-    assert.deepEqual(keys(scope(doc, 'cluster'), 'nodes'), ['node1.int.messagesystems.com=10.77.0.93']);
+    assert.deepEqual(keys(scope(doc, 'cluster'), 'nodes'), [
+      'node1.int.messagesystems.com=10.77.0.93',
+    ]);
   });
 });
 
@@ -513,7 +674,10 @@ describe('ambiguous doc snippets (decisions)', () => {
     assert.equal(text(d.root, 'mainlog'), '/var/log/ecelerity/mainlog.ec');
     assert.ok(findScope(d.root, 'listen', '/tmp/2025'));
     const rh = d.root.options.get('relay_hosts')!.value;
-    assert.deepEqual(rh.kind === 'array' && rh.items.map((i) => i.kind === 'scalar' && i.text), ['127.0.0.0/8', '10.10.10.0/24']);
+    assert.deepEqual(rh.kind === 'array' && rh.items.map((i) => i.kind === 'scalar' && i.text), [
+      '127.0.0.0/8',
+      '10.10.10.0/24',
+    ]);
   });
   it('2: name [ ... ] is a hash option', () => {
     const d = load('2-hash-without-equals.conf');
@@ -528,11 +692,17 @@ describe('ambiguous doc snippets (decisions)', () => {
   });
   it('3: Name = { ... } is a scope', () => {
     const d = load('3-scope-with-equals.conf');
-    assert.equal(text(scope(d, 'esmtp_listener', ['listen', ':25']), 'tls_certificate'), '/opt/msys/ecelerity/etc/cert.pem');
+    assert.equal(
+      text(scope(d, 'esmtp_listener', ['listen', ':25']), 'tls_certificate'),
+      '/opt/msys/ecelerity/etc/cert.pem',
+    );
   });
   it('4: strings span lines', () => {
     const d = load('4-multiline-string.conf');
-    assert.equal(text(scope(d, 'auth_ds'), 'query'), 'SELECT password FROM users\n           WHERE username = :username');
+    assert.equal(
+      text(scope(d, 'auth_ds'), 'query'),
+      'SELECT password FROM users\n           WHERE username = :username',
+    );
     assert.equal(scope(d, 'auth_ds').options.get('after')!.line, 5);
   });
   it('5: commas between array items are separators', () => {
@@ -542,15 +712,30 @@ describe('ambiguous doc snippets (decisions)', () => {
       const v = o.options.get(n)!.value;
       return v.kind === 'array' && v.items.map((i) => i.kind === 'scalar' && i.text);
     };
-    assert.deepEqual(t('headerlist'), ['from', 'to', 'message-id', 'date', 'subject', 'Content-Type']);
+    assert.deepEqual(t('headerlist'), [
+      'from',
+      'to',
+      'message-id',
+      'date',
+      'subject',
+      'Content-Type',
+    ]);
     assert.deepEqual(t('mixed'), ['a', 'b', 'c', 'd', 'e']);
   });
   it('6: an unquoted regex instance containing ( | ) is rejected with a position', () => {
     const p = fixture('ambiguous', '6-unquoted-regex-scope.conf');
-    assertConfigError(() => parseText(fs.readFileSync(p, 'utf8'), p), { file: p, line: 2, col: 18 }, 'expected \'{\' after scope instance "/yahoo\\\\.co"');
+    assertConfigError(
+      () => parseText(fs.readFileSync(p, 'utf8'), p),
+      { file: p, line: 2, col: 18 },
+      'expected \'{\' after scope instance "/yahoo\\\\.co"',
+    );
   });
   it('doc example with a missing } is an error at end of file', () => {
     const p = fixture('invalid', 'ha-proxy-missing-brace.conf');
-    assertConfigError(() => parseText(fs.readFileSync(p, 'utf8'), p), { file: p, line: 7, col: 1 }, 'expected \'}\' to close scope "ha_proxy_client" opened at line 2, column 1');
+    assertConfigError(
+      () => parseText(fs.readFileSync(p, 'utf8'), p),
+      { file: p, line: 7, col: 1 },
+      'expected \'}\' to close scope "ha_proxy_client" opened at line 2, column 1',
+    );
   });
 });

@@ -22,9 +22,25 @@ import { tmpDir } from './helpers.js';
 const BARE_CHARS = [...'abcXYZ019._:-/*@$%!?+~;&|<>^`\\', 'é', 'ß', '😀', '\u00a0'];
 const bareText = (inList: boolean): fc.Arbitrary<string> =>
   fc
-    .string({ unit: fc.constantFrom(...BARE_CHARS, ...(inList ? [] : [','])), minLength: 1, maxLength: 8 })
+    .string({
+      unit: fc.constantFrom(...BARE_CHARS, ...(inList ? [] : [','])),
+      minLength: 1,
+      maxLength: 8,
+    })
     .filter((t) => !t.startsWith('/*'));
-const STRING_CHARS = [...'aZ0 "\'\\\n\r\t#{}()[]=,/*;', 'é', '😀', '\u2028', '\u0000', '\uFEFF', '\\n', '\\d', '/*', '*/', '"#'];
+const STRING_CHARS = [
+  ...'aZ0 "\'\\\n\r\t#{}()[]=,/*;',
+  'é',
+  '😀',
+  '\u2028',
+  '\u0000',
+  '\uFEFF',
+  '\\n',
+  '\\d',
+  '/*',
+  '*/',
+  '"#',
+];
 const strText = fc.string({ unit: fc.constantFrom(...STRING_CHARS), maxLength: 12 });
 
 const scalar = (inList: boolean): fc.Arbitrary<ScalarModel> =>
@@ -39,11 +55,20 @@ const nameArb = fc
   .filter((n) => !['include', 'readonly_include'].includes(n.toLowerCase()));
 
 const { value } = fc.letrec<{ value: ValueModel; array: ValueModel; hash: ValueModel }>((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar(true), tie('array'), tie('hash')),
-  array: fc.array(tie('value'), { maxLength: 4 }).map((items): ValueModel => ({ kind: 'array', items })),
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    scalar(true),
+    tie('array'),
+    tie('hash'),
+  ),
+  array: fc
+    .array(tie('value'), { maxLength: 4 })
+    .map((items): ValueModel => ({ kind: 'array', items })),
   hash: fc
     .array(fc.tuple(scalar(true), tie('value')), { maxLength: 3 })
-    .map((kv): ValueModel => ({ kind: 'hash', entries: kv.map(([key, v]) => ({ key, value: v })) })),
+    .map(
+      (kv): ValueModel => ({ kind: 'hash', entries: kv.map(([key, v]) => ({ key, value: v })) }),
+    ),
 }));
 
 const optionArb: fc.Arbitrary<StmtModel> = fc
@@ -52,14 +77,32 @@ const optionArb: fc.Arbitrary<StmtModel> = fc
 
 const includeArb: fc.Arbitrary<StmtModel> = fc
   .record({ readonly: fc.boolean(), path: strText.filter((t) => t !== '') })
-  .map(({ readonly, path }): StmtModel => ({ kind: 'include', readonly, path: { kind: 'scalar', text: path, quoted: true } }));
+  .map(
+    ({ readonly, path }): StmtModel => ({
+      kind: 'include',
+      readonly,
+      path: { kind: 'scalar', text: path, quoted: true },
+    }),
+  );
 
 const { stmts } = fc.letrec<{ stmt: StmtModel; scope: StmtModel; stmts: StmtModel[] }>((tie) => ({
-  stmt: fc.oneof({ depthSize: 'small', withCrossShrink: true }, optionArb, includeArb, tie('scope')),
+  stmt: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    optionArb,
+    includeArb,
+    tie('scope'),
+  ),
   scope: fc
-    .record({ name: nameArb, instance: fc.option(scalar(false), { nil: undefined }), body: fc.array(tie('stmt'), { maxLength: 4 }) })
-    .map(({ name, instance, body }): StmtModel =>
-      instance === undefined ? { kind: 'scope', name, body } : { kind: 'scope', name, instance, body },
+    .record({
+      name: nameArb,
+      instance: fc.option(scalar(false), { nil: undefined }),
+      body: fc.array(tie('stmt'), { maxLength: 4 }),
+    })
+    .map(
+      ({ name, instance, body }): StmtModel =>
+        instance === undefined
+          ? { kind: 'scope', name, body }
+          : { kind: 'scope', name, instance, body },
     ),
   stmts: fc.array(tie('stmt'), { maxLength: 6 }),
 }));
@@ -83,7 +126,10 @@ function parseOrConfigError(src: string): void {
       assert.ok(e instanceof ConfigError, `securityScope threw ${String(e)}`);
     }
   } catch (e) {
-    assert.ok(e instanceof ConfigError, `not a ConfigError: ${e instanceof Error ? e.stack : String(e)}`);
+    assert.ok(
+      e instanceof ConfigError,
+      `not a ConfigError: ${e instanceof Error ? e.stack : String(e)}`,
+    );
     assert.equal(e.pos.file, FUZZ);
     assert.ok(Number.isInteger(e.pos.line) && e.pos.line >= 1, e.message);
     assert.ok(Number.isInteger(e.pos.col) && e.pos.col >= 1, e.message);
@@ -95,7 +141,36 @@ function parseOrConfigError(src: string): void {
   assert.ok(ms < 1000, `took ${ms} ms`);
 }
 
-const TOKENS = ['{', '}', '(', ')', '[', ']', '=', '"', "'", '#', '/*', '*/', '\\', '\n', ' ', '\t', ',', 'a', 'x.conf', 'include', 'security', 'user', 'é', '\uFEFF', '\u0000', '/', '*', '\r\n'];
+const TOKENS = [
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  '=',
+  '"',
+  "'",
+  '#',
+  '/*',
+  '*/',
+  '\\',
+  '\n',
+  ' ',
+  '\t',
+  ',',
+  'a',
+  'x.conf',
+  'include',
+  'security',
+  'user',
+  'é',
+  '\uFEFF',
+  '\u0000',
+  '/',
+  '*',
+  '\r\n',
+];
 
 // ---- properties ------------------------------------------------------------------------------
 
@@ -103,7 +178,19 @@ describe('property: print then parse is the identity on the model', () => {
   it('the generator covers every feature (meta-check of the generator)', () => {
     const texts = fc.sample(stmts, { numRuns: 400, seed: 42 }).map((m) => printConfig(m));
     const all = texts.join('\n');
-    for (const needle of ['{\n', ' = ( ', ' = [ ', '\\"', '\\\\', '\\n', '#', 'include "', 'readonly_include', '/*', '😀']) {
+    for (const needle of [
+      '{\n',
+      ' = ( ',
+      ' = [ ',
+      '\\"',
+      '\\\\',
+      '\\n',
+      '#',
+      'include "',
+      'readonly_include',
+      '/*',
+      '😀',
+    ]) {
       assert.ok(all.includes(needle), `no generated document contains ${JSON.stringify(needle)}`);
     }
     const deep = texts.filter((t) => /^ {4}\S/m.test(t)).length;
@@ -156,7 +243,9 @@ describe('property: any input parses or throws a ConfigError with a position', (
   });
   it('token soup', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 80 }), (toks) => parseOrConfigError(toks.join(''))),
+      fc.property(fc.array(fc.constantFrom(...TOKENS), { maxLength: 80 }), (toks) =>
+        parseOrConfigError(toks.join('')),
+      ),
       { numRuns: 3000, interruptAfterTimeLimit: 5000 },
     );
   });
@@ -193,14 +282,18 @@ describe('property: any input parses or throws a ConfigError with a position', (
     try {
       const p = join(dir, 'fuzz.conf');
       fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 200 }), fc.array(fc.constantFrom(...TOKENS), { maxLength: 20 }), (u8, toks) => {
-          fs.writeFileSync(p, Buffer.concat([Buffer.from(toks.join('')), Buffer.from(u8)]));
-          try {
-            loadConfig(p);
-          } catch (e) {
-            assert.ok(e instanceof ConfigError, String(e));
-          }
-        }),
+        fc.property(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.array(fc.constantFrom(...TOKENS), { maxLength: 20 }),
+          (u8, toks) => {
+            fs.writeFileSync(p, Buffer.concat([Buffer.from(toks.join('')), Buffer.from(u8)]));
+            try {
+              loadConfig(p);
+            } catch (e) {
+              assert.ok(e instanceof ConfigError, String(e));
+            }
+          },
+        ),
         { numRuns: 300, interruptAfterTimeLimit: 3000 },
       );
     } finally {

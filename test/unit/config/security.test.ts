@@ -100,7 +100,9 @@ describe('the seed examples', () => {
 
 describe('merging and names', () => {
   it('option names are case-insensitive; later value wins per option across stanzas', () => {
-    const s = sec('Security { USER = a Supplemental_Groups = ( x ) }\nsecurity { user = b }\nSECURITY { Chroot = "/j" }');
+    const s = sec(
+      'Security { USER = a Supplemental_Groups = ( x ) }\nsecurity { user = b }\nSECURITY { Chroot = "/j" }',
+    );
     assert.deepEqual(s.settings, { user: 'b', supplemental_groups: ['x'], chroot: '/j' });
     assert.deepEqual(s.sources.user, { file: F, line: 2, col: 19 });
   });
@@ -114,13 +116,20 @@ describe('merging and names', () => {
       });
       const j = checkJson(loadSecurity(join(dir, 'main.conf')));
       assert.deepEqual(j.security, { user: 'main', group: 'early', capabilities: '' });
-      assert.deepEqual(j.sources, { user: `${join(dir, 'main.conf')}:2`, group: `${join(dir, 'early.conf')}:1`, capabilities: `${join(dir, 'late.conf')}:1` });
+      assert.deepEqual(j.sources, {
+        user: `${join(dir, 'main.conf')}:2`,
+        group: `${join(dir, 'early.conf')}:1`,
+        capabilities: `${join(dir, 'late.conf')}:1`,
+      });
     } finally {
       cleanup();
     }
   });
   it('security written as Security = { ... } and values quoted or bare', () => {
-    assert.deepEqual(sec("Security = {\n  user = 'ecuser'\n  group = \"ecuser\"\n}").settings, { user: 'ecuser', group: 'ecuser' });
+    assert.deepEqual(sec('Security = {\n  user = \'ecuser\'\n  group = "ecuser"\n}').settings, {
+      user: 'ecuser',
+      group: 'ecuser',
+    });
   });
   it('no security scope: empty settings and sources', () => {
     const s = sec('a = 1');
@@ -128,7 +137,9 @@ describe('merging and names', () => {
     assert.deepEqual(checkJson(s), { security: {}, sources: {} });
   });
   it('an empty list clears supplemental groups', () => {
-    assert.deepEqual(sec('security { supplemental_groups = () }').settings, { supplemental_groups: [] });
+    assert.deepEqual(sec('security { supplemental_groups = () }').settings, {
+      supplemental_groups: [],
+    });
   });
   it('checkJson returns copies, in canonical order', () => {
     const s = sec('security { privileges = p supplemental_groups = (a) user = u }');
@@ -141,28 +152,124 @@ describe('merging and names', () => {
 
 describe('security errors', () => {
   const cases: [string, string, number, number, string | RegExp][] = [
-    ['typo with hint', 'security {\n  capabilites = "x"\n}', 2, 3, 'unknown option "capabilites" in security scope; did you mean "capabilities"?'],
-    ['typo keeps case, hint is canonical', 'security { Supplemental_Group = (a) }', 1, 12, 'unknown option "Supplemental_Group" in security scope; did you mean "supplemental_groups"?'],
+    [
+      'typo with hint',
+      'security {\n  capabilites = "x"\n}',
+      2,
+      3,
+      'unknown option "capabilites" in security scope; did you mean "capabilities"?',
+    ],
+    [
+      'typo keeps case, hint is canonical',
+      'security { Supplemental_Group = (a) }',
+      1,
+      12,
+      'unknown option "Supplemental_Group" in security scope; did you mean "supplemental_groups"?',
+    ],
     ['transposition', 'security { usre = x }', 1, 12, 'did you mean "user"?'],
-    ['unknown, no hint', 'security { spool_base = "/x" }', 1, 12, 'unknown option "spool_base" in security scope; valid options are user, group, supplemental_groups, chroot, capabilities, privileges'],
-    ['nested scope in security', 'security { user = a\n  Domain x { } }', 2, 3, 'scope "Domain" is not allowed inside the security scope'],
-    ['security nested in another scope', 'ESMTP_Listener { Listen ":25" {\n  Security { user = a } } }', 2, 3, 'the security scope is only valid at the global level, not inside "Listen"'],
-    ['instance name', 'security foo {\n user = a }', 1, 1, 'the security scope takes no instance name (found "foo")'],
+    [
+      'unknown, no hint',
+      'security { spool_base = "/x" }',
+      1,
+      12,
+      'unknown option "spool_base" in security scope; valid options are user, group, supplemental_groups, chroot, capabilities, privileges',
+    ],
+    [
+      'nested scope in security',
+      'security { user = a\n  Domain x { } }',
+      2,
+      3,
+      'scope "Domain" is not allowed inside the security scope',
+    ],
+    [
+      'security nested in another scope',
+      'ESMTP_Listener { Listen ":25" {\n  Security { user = a } } }',
+      2,
+      3,
+      'the security scope is only valid at the global level, not inside "Listen"',
+    ],
+    [
+      'instance name',
+      'security foo {\n user = a }',
+      1,
+      1,
+      'the security scope takes no instance name (found "foo")',
+    ],
     ['quoted instance name', 'Security "x" { }', 1, 1, 'takes no instance name'],
     ['security as an option', 'a = 1\nSecurity = ecuser', 2, 1, '"Security" must be a scope'],
-    ['user as list', 'security { user = ( a ) }', 1, 19, 'user must be a single value (a word or a quoted string), not a list'],
-    ['group as hash', 'security { group [ a = b ] }', 1, 18, 'group must be a single value (a word or a quoted string), not a hash'],
+    [
+      'user as list',
+      'security { user = ( a ) }',
+      1,
+      19,
+      'user must be a single value (a word or a quoted string), not a list',
+    ],
+    [
+      'group as hash',
+      'security { group [ a = b ] }',
+      1,
+      18,
+      'group must be a single value (a word or a quoted string), not a hash',
+    ],
     ['empty user', 'security { user = "" }', 1, 19, 'user must not be empty'],
     ['empty group', "security { group = '' }", 1, 20, 'group must not be empty'],
-    ['relative chroot', 'security { chroot = var/jail }', 1, 21, 'chroot must be an absolute path, got "var/jail"'],
+    [
+      'relative chroot',
+      'security { chroot = var/jail }',
+      1,
+      21,
+      'chroot must be an absolute path, got "var/jail"',
+    ],
     ['empty chroot', 'security { chroot = "" }', 1, 21, 'chroot must not be empty'],
-    ['capabilities as list', 'security { capabilities = ( a b ) }', 1, 27, 'capabilities must be a single value'],
-    ['privileges as list', 'security { privileges = () }', 1, 25, 'privileges must be a single value'],
-    ['supplemental_groups as scalar', 'security {\n supplemental_groups = ecmail }', 2, 24, 'supplemental_groups must be a list such as ( ecmail 4243 ), not a single value'],
-    ['supplemental_groups nested list', 'security { supplemental_groups = ( a ( b ) ) }', 1, 38, 'supplemental_groups items must be group names or ids'],
-    ['supplemental_groups empty item', 'security { supplemental_groups = ( a "" ) }', 1, 38, 'supplemental_groups items must not be empty'],
-    ['NUL in a value', 'security { user = "a\u0000b" }', 1, 19, 'user must not contain a NUL character'],
-    ['bad value hidden by a later good one', 'security { user = ( a ) }\nsecurity { user = b }', 1, 19, 'user must be a single value'],
+    [
+      'capabilities as list',
+      'security { capabilities = ( a b ) }',
+      1,
+      27,
+      'capabilities must be a single value',
+    ],
+    [
+      'privileges as list',
+      'security { privileges = () }',
+      1,
+      25,
+      'privileges must be a single value',
+    ],
+    [
+      'supplemental_groups as scalar',
+      'security {\n supplemental_groups = ecmail }',
+      2,
+      24,
+      'supplemental_groups must be a list such as ( ecmail 4243 ), not a single value',
+    ],
+    [
+      'supplemental_groups nested list',
+      'security { supplemental_groups = ( a ( b ) ) }',
+      1,
+      38,
+      'supplemental_groups items must be group names or ids',
+    ],
+    [
+      'supplemental_groups empty item',
+      'security { supplemental_groups = ( a "" ) }',
+      1,
+      38,
+      'supplemental_groups items must not be empty',
+    ],
+    [
+      'NUL in a value',
+      'security { user = "a\u0000b" }',
+      1,
+      19,
+      'user must not contain a NUL character',
+    ],
+    [
+      'bad value hidden by a later good one',
+      'security { user = ( a ) }\nsecurity { user = b }',
+      1,
+      19,
+      'user must be a single value',
+    ],
   ];
   for (const [name, src, line, col, detail] of cases) {
     it(name, () => {
@@ -171,13 +278,24 @@ describe('security errors', () => {
   }
   it('security nested via the fixture file', () => {
     const p = fixture('nested-security', 'ecelerity.conf');
-    assertConfigError(() => loadSecurity(p), { file: p, line: 2, col: 3 }, 'only valid at the global level, not inside "ESMTP_Listener"');
+    assertConfigError(
+      () => loadSecurity(p),
+      { file: p, line: 2, col: 3 },
+      'only valid at the global level, not inside "ESMTP_Listener"',
+    );
   });
   it('errors inside an included security stanza name the included file', () => {
     const { dir, cleanup } = tmpDir();
     try {
-      writeTree(dir, { 'main.conf': 'security { user = a }\ninclude "ecelerity-cluster.conf"\n', 'ecelerity-cluster.conf': '\nSecurity {\n  capabilites = "cap_net_admin+ep"\n}\n' });
-      assertConfigError(() => loadSecurity(join(dir, 'main.conf')), { file: join(dir, 'ecelerity-cluster.conf'), line: 3, col: 3 }, 'did you mean "capabilities"?');
+      writeTree(dir, {
+        'main.conf': 'security { user = a }\ninclude "ecelerity-cluster.conf"\n',
+        'ecelerity-cluster.conf': '\nSecurity {\n  capabilites = "cap_net_admin+ep"\n}\n',
+      });
+      assertConfigError(
+        () => loadSecurity(join(dir, 'main.conf')),
+        { file: join(dir, 'ecelerity-cluster.conf'), line: 3, col: 3 },
+        'did you mean "capabilities"?',
+      );
     } finally {
       cleanup();
     }
@@ -186,7 +304,8 @@ describe('security errors', () => {
 
 describe('validate: false (--syntax-only)', () => {
   it('skips security validation and returns what has the right shape', () => {
-    const src = 'security { user = ( a ) group = g chroot = rel capabilites = x supplemental_groups = ( a (b) c ) }\nX { security { user = z } }';
+    const src =
+      'security { user = ( a ) group = g chroot = rel capabilites = x supplemental_groups = ( a (b) c ) }\nX { security { user = z } }';
     assert.throws(() => sec(src));
     const s = sec(src, false);
     assert.deepEqual(s.settings, { group: 'g', chroot: 'rel', supplemental_groups: ['a', 'c'] });
@@ -195,10 +314,17 @@ describe('validate: false (--syntax-only)', () => {
   it('loadSecurity passes validate through; syntax errors are still errors', () => {
     const { dir, cleanup } = tmpDir();
     try {
-      writeTree(dir, { 'bad.conf': 'security { capabilites = x }\n', 'syntax.conf': 'security { user = "x }\n' });
+      writeTree(dir, {
+        'bad.conf': 'security { capabilites = x }\n',
+        'syntax.conf': 'security { user = "x }\n',
+      });
       assert.deepEqual(loadSecurity(join(dir, 'bad.conf'), { validate: false }).settings, {});
       assert.throws(() => loadSecurity(join(dir, 'bad.conf')), /did you mean/);
-      assertConfigError(() => loadSecurity(join(dir, 'syntax.conf'), { validate: false, followIncludes: false }), { line: 1, col: 19 }, 'unterminated string');
+      assertConfigError(
+        () => loadSecurity(join(dir, 'syntax.conf'), { validate: false, followIncludes: false }),
+        { line: 1, col: 19 },
+        'unterminated string',
+      );
       // loadConfig never validates the security scope by itself
       assert.equal(loadConfig(join(dir, 'bad.conf')).files.length, 1);
     } finally {

@@ -4,7 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, constants as fsc, openSync, readFileSync } from 'node:fs';
-import { O_CLOEXEC, O_NONBLOCK, fdinfoFlags, startupStdioFlags } from '../../../src/exec/startup.js';
+import {
+  O_CLOEXEC,
+  O_NONBLOCK,
+  fdinfoFlags,
+  startupStdioFlags,
+} from '../../../src/exec/startup.js';
 
 test('fdinfoFlags reads the octal flags field of real fdinfo texts', () => {
   const cases: Array<[number, number]> = [
@@ -50,11 +55,20 @@ test('the flags are read when a stdio stream is first created, before Node makes
   ].join('\n');
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
-  const got = JSON.parse(r.stderr) as { before: boolean; captured: number; flagsBefore: number; flagsAfter: number };
+  const got = JSON.parse(r.stderr) as {
+    before: boolean;
+    captured: number;
+    flagsBefore: number;
+    flagsAfter: number;
+  };
   assert.equal(got.before, true);
   assert.equal(got.captured, got.flagsBefore);
   assert.equal(got.flagsBefore & O_NONBLOCK, 0);
-  assert.equal(got.flagsAfter & O_NONBLOCK, O_NONBLOCK, 'Node made the pipe non-blocking (else this test shows nothing)');
+  assert.equal(
+    got.flagsAfter & O_NONBLOCK,
+    O_NONBLOCK,
+    'Node made the pipe non-blocking (else this test shows nothing)',
+  );
 });
 
 test('the flags captured match the kernel for the open standard descriptors', () => {

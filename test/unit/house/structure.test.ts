@@ -68,13 +68,17 @@ test('the structure check reads real imports (control)', () => {
 });
 
 test('every import resolves to a file of the repository', () => {
-  const missing = [...graph].flatMap(([f, deps]) => deps.filter((d) => !graph.has(d)).map((d) => `${f} -> ${d}`));
+  const missing = [...graph].flatMap(([f, deps]) =>
+    deps.filter((d) => !graph.has(d)).map((d) => `${f} -> ${d}`),
+  );
   assert.deepEqual(missing, []);
 });
 
 test('no import runs up a floor', () => {
   const upward = [...graph].flatMap(([f, deps]) =>
-    deps.filter((d) => floorOf(d) > floorOf(f)).map((d) => `${f} (floor ${floorOf(f)}) imports ${d} (floor ${floorOf(d)})`),
+    deps
+      .filter((d) => floorOf(d) > floorOf(f))
+      .map((d) => `${f} (floor ${floorOf(f)}) imports ${d} (floor ${floorOf(d)})`),
   );
   assert.deepEqual(upward, []);
 });

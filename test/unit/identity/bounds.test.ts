@@ -2,8 +2,19 @@
 // checked before any NSS lookup.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MESSAGE_MAX_CHARS, QUOTE_MAX_CHARS, messageLine, quoteInput } from '../../../src/errors.js';
-import { MAX_NAME_BYTES, checkNameBound, resolveGroup, resolveGroupList, resolveUser } from '../../../src/identity/resolve.js';
+import {
+  MESSAGE_MAX_CHARS,
+  QUOTE_MAX_CHARS,
+  messageLine,
+  quoteInput,
+} from '../../../src/errors.js';
+import {
+  MAX_NAME_BYTES,
+  checkNameBound,
+  resolveGroup,
+  resolveGroupList,
+  resolveUser,
+} from '../../../src/identity/resolve.js';
 
 test('quoteInput: short input quoted whole, quotes and backslashes escaped', () => {
   assert.equal(quoteInput('ecuser'), '"ecuser"');
@@ -29,7 +40,10 @@ test('messageLine: one line, control characters escaped, cut at MESSAGE_MAX_CHAR
 test('names: up to MAX_NAME_BYTES bytes pass the bound, one more is refused before any lookup', () => {
   assert.equal(MAX_NAME_BYTES, 255);
   checkNameBound('a'.repeat(MAX_NAME_BYTES), 'user');
-  assert.throws(() => checkNameBound('a'.repeat(MAX_NAME_BYTES + 1), 'user'), /user name "a{64}…" \(256 characters\) is 256 bytes long; at most 255 are accepted/);
+  assert.throws(
+    () => checkNameBound('a'.repeat(MAX_NAME_BYTES + 1), 'user'),
+    /user name "a{64}…" \(256 characters\) is 256 bytes long; at most 255 are accepted/,
+  );
   // counted in UTF-8 bytes: 128 two-byte characters are 256 bytes
   assert.throws(() => checkNameBound('é'.repeat(128), 'group'), /is 256 bytes long/);
   checkNameBound('é'.repeat(127), 'group');
@@ -37,8 +51,15 @@ test('names: up to MAX_NAME_BYTES bytes pass the bound, one more is refused befo
 
 test('names: resolveUser, resolveGroup and resolveGroupList refuse a 4 MiB name with a short message', () => {
   const huge = 'a'.repeat(4 * 1024 * 1024);
-  for (const f of [() => resolveUser(huge), () => resolveGroup(huge), () => resolveGroupList(['root', huge])]) {
-    assert.throws(f, (e: Error) => e.message.length < 200 && /is 4194304 bytes long/.test(e.message));
+  for (const f of [
+    () => resolveUser(huge),
+    () => resolveGroup(huge),
+    () => resolveGroupList(['root', huge]),
+  ]) {
+    assert.throws(
+      f,
+      (e: Error) => e.message.length < 200 && /is 4194304 bytes long/.test(e.message),
+    );
   }
   // a numeric spec is bounded the same way (its range error would echo it)
   assert.throws(() => resolveUser('9'.repeat(100000)), /is 100000 bytes long/);

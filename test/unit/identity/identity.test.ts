@@ -4,10 +4,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import * as libc from '../../../src/libc/libc.js';
-import { initGroups, parseNumericId, resolveGroup, resolveGroupList, resolveUser } from '../../../src/identity/resolve.js';
+import {
+  initGroups,
+  parseNumericId,
+  resolveGroup,
+  resolveGroupList,
+  resolveUser,
+} from '../../../src/identity/resolve.js';
 import { SecwrapError } from '../../../src/errors.js';
 
-const lines = async (cmd: string, args: string[]): Promise<string[]> => (await execa(cmd, args)).stdout.split('\n').filter(Boolean);
+const lines = async (cmd: string, args: string[]): Promise<string[]> =>
+  (await execa(cmd, args)).stdout.split('\n').filter(Boolean);
 
 test('getpwnam and getpwuid equal `getent passwd` for every entry', async () => {
   const entries = await lines('getent', ['passwd']);
@@ -34,7 +41,11 @@ test('initgroups equals `id -G USER` for every user', async () => {
     const name = line.split(':')[0]!;
     const want = (await execa('id', ['-G', name])).stdout.trim().split(/\s+/).map(Number);
     const got = initGroups(resolveUser(name)).map((g) => g.gid);
-    assert.deepEqual([...got].sort((a, b) => a - b), [...new Set(want)].sort((a, b) => a - b), name);
+    assert.deepEqual(
+      [...got].sort((a, b) => a - b),
+      [...new Set(want)].sort((a, b) => a - b),
+      name,
+    );
   }
 });
 
@@ -44,7 +55,7 @@ test('a missing name is null, never a default', () => {
   assert.equal(libc.getpwuid(4_000_000_000), null);
 });
 
-test('resolveUser: names, numbers, and gosu\'s bogus cases', () => {
+test("resolveUser: names, numbers, and gosu's bogus cases", () => {
   assert.deepEqual(resolveUser('root').uid, 0);
   assert.equal(resolveUser('0').name, 'root');
   const unnamed = resolveUser('4000000000');
@@ -60,8 +71,14 @@ test('resolveUser: names, numbers, and gosu\'s bogus cases', () => {
 test('resolveGroup and lists: numbers need no entry, names must exist, duplicates folded', () => {
   assert.equal(resolveGroup('root').gid, 0);
   assert.deepEqual(resolveGroup('4000000000'), { gid: 4000000000, name: null });
-  assert.throws(() => resolveGroup('no-such-group-secwrap'), /unknown group "no-such-group-secwrap"/);
-  assert.deepEqual(resolveGroupList(['0', 'root', '4000000000']).map((g) => g.gid), [0, 4000000000]);
+  assert.throws(
+    () => resolveGroup('no-such-group-secwrap'),
+    /unknown group "no-such-group-secwrap"/,
+  );
+  assert.deepEqual(
+    resolveGroupList(['0', 'root', '4000000000']).map((g) => g.gid),
+    [0, 4000000000],
+  );
 });
 
 test('parseNumericId: decimal only', () => {

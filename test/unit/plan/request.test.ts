@@ -4,8 +4,18 @@ import { buildRequest, parseGroupsFlag } from '../../../src/plan/request.js';
 import type { SecurityScope } from '../../../src/config/index.js';
 
 const scope: SecurityScope = {
-  settings: { user: 'ecuser', group: 'ecuser', supplemental_groups: ['ecmail', '4243'], capabilities: 'cap_net_raw+ep', chroot: '/var/jail', privileges: 'basic' },
-  sources: { user: { file: 'e.conf', line: 2, col: 10 }, capabilities: { file: 'c.conf', line: 9, col: 3 } },
+  settings: {
+    user: 'ecuser',
+    group: 'ecuser',
+    supplemental_groups: ['ecmail', '4243'],
+    capabilities: 'cap_net_raw+ep',
+    chroot: '/var/jail',
+    privileges: 'basic',
+  },
+  sources: {
+    user: { file: 'e.conf', line: 2, col: 10 },
+    capabilities: { file: 'c.conf', line: 9, col: 3 },
+  },
 };
 
 test('the file alone: every option with its source', () => {
@@ -19,7 +29,11 @@ test('the file alone: every option with its source', () => {
 });
 
 test('flags override the file option by option', () => {
-  const r = buildRequest({ config: 'e.conf', group: 'ecmail', groups: '', caps: 'cap_kill+ep' }, scope, []);
+  const r = buildRequest(
+    { config: 'e.conf', group: 'ecmail', groups: '', caps: 'cap_kill+ep' },
+    scope,
+    [],
+  );
   assert.equal(r.user, 'ecuser');
   assert.equal(r.group, 'ecmail');
   assert.deepEqual(r.groups, []);
@@ -30,7 +44,11 @@ test('flags override the file option by option', () => {
 });
 
 test('flags work with no file at all', () => {
-  const r = buildRequest({ user: 'nobody', resetEnv: true, noNewPrivs: true, preserveFds: 2, newSession: true }, null, ['true']);
+  const r = buildRequest(
+    { user: 'nobody', resetEnv: true, noNewPrivs: true, preserveFds: 2, newSession: true },
+    null,
+    ['true'],
+  );
   assert.equal(r.user, 'nobody');
   assert.equal(r.env, 'reset');
   assert.equal(r.noNewPrivs, true);

@@ -26,7 +26,9 @@ const k8sDir = join(root, 'examples/kubernetes');
 type Manifest = Record<string, unknown> & { kind?: unknown; apiVersion?: unknown };
 
 function loadManifests(): { file: string; docs: Manifest[] }[] {
-  const files = readdirSync(k8sDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(k8sDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   return files.map((f) => {
     const docs = parseAllDocuments(readFileSync(join(k8sDir, f), 'utf8'));
     const out: Manifest[] = [];
@@ -67,7 +69,8 @@ function strictTypeErrors(docs: Manifest[]): string[][] {
   const starts: number[] = [];
   docs.forEach((doc, i) => {
     const t = TS_TYPES[`${String(doc.apiVersion)}/${String(doc.kind)}`];
-    if (!t) throw new Error(`no TypeScript type wired for ${String(doc.apiVersion)}/${String(doc.kind)}`);
+    if (!t)
+      throw new Error(`no TypeScript type wired for ${String(doc.apiVersion)}/${String(doc.kind)}`);
     starts.push(text.length);
     text += `import type { ${t[1]} as T${i} } from '${t[0]}';\n`;
     text += `export const d${i}: T${i} = ${JSON.stringify(doc, null, 1)};\n`;
@@ -84,9 +87,15 @@ function strictTypeErrors(docs: Manifest[]): string[][] {
     types: [],
   };
   const host = ts.createCompilerHost(options);
-  const orig = { getSourceFile: host.getSourceFile, fileExists: host.fileExists, readFile: host.readFile };
+  const orig = {
+    getSourceFile: host.getSourceFile,
+    fileExists: host.fileExists,
+    readFile: host.readFile,
+  };
   host.getSourceFile = (name, lang, ...rest) =>
-    resolve(name) === virtual ? ts.createSourceFile(name, text, lang) : orig.getSourceFile(name, lang, ...rest);
+    resolve(name) === virtual
+      ? ts.createSourceFile(name, text, lang)
+      : orig.getSourceFile(name, lang, ...rest);
   host.fileExists = (name) => resolve(name) === virtual || orig.fileExists(name);
   host.readFile = (name) => (resolve(name) === virtual ? text : orig.readFile(name));
   const program = ts.createProgram([virtual], options, host);
@@ -97,7 +106,7 @@ function strictTypeErrors(docs: Manifest[]): string[][] {
     while (d.start !== undefined && i + 1 < starts.length && starts[i + 1]! <= d.start) i++;
     // A diagnostic outside the virtual file (none expected) is charged to every doc.
     if (d.file && resolve(d.file.fileName) === virtual) out[i]!.push(msg);
-    else out.forEach((o) => o.push(msg));
+    else for (const o of out) o.push(msg);
   }
   return out;
 }
@@ -116,27 +125,77 @@ test('every manifest passes the Kubernetes schema validators', () => {
 });
 
 test('every manifest type-checks strictly (no unknown fields)', () => {
-  assert.deepEqual(strictTypeErrors(allDocs), allDocs.map(() => []));
+  assert.deepEqual(
+    strictTypeErrors(allDocs),
+    allDocs.map(() => []),
+  );
 });
 
 /** A deep copy of the Pod, changed by `f`. */
-function brokenPod(f: (p: any) => void): Manifest {
+function brokenPod(
+  // biome-ignore lint/suspicious/noExplicitAny: broken copies reach into fields the Pod type forbids
+  f: (p: any) => void,
+): Manifest {
+  // biome-ignore lint/suspicious/noExplicitAny: broken copies reach into fields the Pod type forbids
   const p = structuredClone(pod) as any;
   f(p);
   return p as Manifest;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: broken copies reach into fields the Pod type forbids
 const mainSc = (p: any) => p.spec.containers[0].securityContext;
 
 test('the schema validator rejects broken Pods (it is not vacuous)', () => {
   const broken: [string, Manifest, RegExp][] = [
-    ['runAsUser as a string', brokenPod((p) => { mainSc(p).runAsUser = '0'; }), /runAsUser must be integer/],
-    ['capabilities.add not a list', brokenPod((p) => { mainSc(p).capabilities.add = 'SETUID'; }), /capabilities\/add must be array/],
-    ['no containers', brokenPod((p) => { delete p.spec.containers; }), /required property containers/],
-    ['container without name', brokenPod((p) => { delete p.spec.containers[0].name; }), /required property name/],
-    ['unknown restartPolicy', brokenPod((p) => { p.spec.restartPolicy = 'Sometimes'; }), /allowed values/],
-    ['allowPrivilegeEscalation as a string', brokenPod((p) => { mainSc(p).allowPrivilegeEscalation = 'false'; }), /must be boolean/],
-    ['volumeMount without mountPath', brokenPod((p) => { delete p.spec.containers[0].volumeMounts[0].mountPath; }), /required property mountPath/],
+    [
+      'runAsUser as a string',
+      brokenPod((p) => {
+        mainSc(p).runAsUser = '0';
+      }),
+      /runAsUser must be integer/,
+    ],
+    [
+      'capabilities.add not a list',
+      brokenPod((p) => {
+        mainSc(p).capabilities.add = 'SETUID';
+      }),
+      /capabilities\/add must be array/,
+    ],
+    [
+      'no containers',
+      brokenPod((p) => {
+        delete p.spec.containers;
+      }),
+      /required property containers/,
+    ],
+    [
+      'container without name',
+      brokenPod((p) => {
+        delete p.spec.containers[0].name;
+      }),
+      /required property name/,
+    ],
+    [
+      'unknown restartPolicy',
+      brokenPod((p) => {
+        p.spec.restartPolicy = 'Sometimes';
+      }),
+      /allowed values/,
+    ],
+    [
+      'allowPrivilegeEscalation as a string',
+      brokenPod((p) => {
+        mainSc(p).allowPrivilegeEscalation = 'false';
+      }),
+      /must be boolean/,
+    ],
+    [
+      'volumeMount without mountPath',
+      brokenPod((p) => {
+        delete p.spec.containers[0].volumeMounts[0].mountPath;
+      }),
+      /required property mountPath/,
+    ],
   ];
   for (const [what, doc, re] of broken) {
     assert.throws(() => schemaValidate(doc), re, what);
@@ -145,15 +204,40 @@ test('the schema validator rejects broken Pods (it is not vacuous)', () => {
 
 test('the strict type check rejects misspelt and misplaced fields', () => {
   const broken: [string, Manifest, RegExp][] = [
-    ['capabilites (typo)', brokenPod((p) => { const sc = mainSc(p); sc.capabilites = sc.capabilities; delete sc.capabilities; }), /capabilites/],
-    ['readOnlyRootFileSystem (case)', brokenPod((p) => { const sc = mainSc(p); sc.readOnlyRootFileSystem = true; delete sc.readOnlyRootFilesystem; }), /readOnlyRootFileSystem/],
-    ['securityContext at pod level with container-only field', brokenPod((p) => { p.spec.securityContext = { allowPrivilegeEscalation: false }; }), /allowPrivilegeEscalation/],
+    [
+      'capabilites (typo)',
+      brokenPod((p) => {
+        const sc = mainSc(p);
+        sc.capabilites = sc.capabilities;
+        delete sc.capabilities;
+      }),
+      /capabilites/,
+    ],
+    [
+      'readOnlyRootFileSystem (case)',
+      brokenPod((p) => {
+        const sc = mainSc(p);
+        sc.readOnlyRootFileSystem = true;
+        delete sc.readOnlyRootFilesystem;
+      }),
+      /readOnlyRootFileSystem/,
+    ],
+    [
+      'securityContext at pod level with container-only field',
+      brokenPod((p) => {
+        p.spec.securityContext = { allowPrivilegeEscalation: false };
+      }),
+      /allowPrivilegeEscalation/,
+    ],
   ];
   const errs = strictTypeErrors([...broken.map((b) => b[1]), pod as unknown as Manifest]);
   broken.forEach(([what, doc, re], i) => {
     // The OpenAPI validators let unknown fields through: that is why the second check exists.
     assert.doesNotThrow(() => schemaValidate(doc), what);
-    assert.ok(errs[i]!.some((e) => re.test(e)), `${what}: ${errs[i]!.join(' | ') || 'no error'}`);
+    assert.ok(
+      errs[i]!.some((e) => re.test(e)),
+      `${what}: ${errs[i]!.join(' | ') || 'no error'}`,
+    );
   });
   // ... and the intact Pod in the same program has none: the errors come from the breakage.
   assert.deepEqual(errs[broken.length], []);
@@ -169,12 +253,21 @@ test('the Pod runs the copied secwrap with the ConfigMap config, /tmp on an empt
   const spec = pod.spec!;
   const init = spec.initContainers?.[0];
   const main = spec.containers[0]!;
-  assert.deepEqual(main.command?.slice(0, 4), ['/opt/secwrap/secwrap', '-c', '/etc/ecelerity/ecelerity.conf', '--']);
+  assert.deepEqual(main.command?.slice(0, 4), [
+    '/opt/secwrap/secwrap',
+    '-c',
+    '/etc/ecelerity/ecelerity.conf',
+    '--',
+  ]);
   assert.deepEqual(init?.args, [main.command?.[0]]);
   const mounts = Object.fromEntries((main.volumeMounts ?? []).map((m) => [m.mountPath, m.name]));
   const vols = Object.fromEntries((spec.volumes ?? []).map((v) => [v.name, v]));
   assert.ok(vols[mounts['/tmp']!]?.emptyDir, '/tmp must be an emptyDir (readOnlyRootFilesystem)');
   assert.equal(vols[mounts['/etc/ecelerity']!]?.configMap?.name, 'secwrap-ecelerity-conf');
   assert.ok(vols[mounts['/opt/secwrap']!]?.emptyDir);
-  assert.ok(init?.volumeMounts?.some((m) => m.mountPath === '/opt/secwrap' && m.name === mounts['/opt/secwrap']));
+  assert.ok(
+    init?.volumeMounts?.some(
+      (m) => m.mountPath === '/opt/secwrap' && m.name === mounts['/opt/secwrap'],
+    ),
+  );
 });

@@ -22,11 +22,17 @@ const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('
 
 test('dist/secwrap is an ELF single executable embedding the addon, stripped, ~118 MB', () => {
   const head = readFileSync(dist).subarray(0, 4);
-  assert.deepEqual([...head], [0x7f, 0x45, 0x4c, 0x46], 'not an ELF file: the shell launcher fallback?');
+  assert.deepEqual(
+    [...head],
+    [0x7f, 0x45, 0x4c, 0x46],
+    'not an ELF file: the shell launcher fallback?',
+  );
   const bin = readFileSync(dist);
   assert.ok(bin.includes('NODE_SEA_BLOB'), 'no SEA blob');
   // The addon's bytes are in the blob as they are in the package.
-  const addon = readFileSync(join(root, 'node_modules/@yuuang/ffi-rs-linux-x64-gnu/ffi-rs.linux-x64-gnu.node'));
+  const addon = readFileSync(
+    join(root, 'node_modules/@yuuang/ffi-rs-linux-x64-gnu/ffi-rs.linux-x64-gnu.node'),
+  );
   assert.ok(bin.includes(addon), `the ${SEA_ADDON_ASSET} asset is not embedded verbatim`);
   // Stripped base: the unstripped Node alone is ~150 MB.
   const size = statSync(dist).size;
@@ -39,7 +45,12 @@ test('copied alone into an empty folder with an empty environment, it runs', asy
   const d = mkdtempSync(join(tmpdir(), 'secwrap-alone-'));
   try {
     copyFileSync(dist, join(d, 'secwrap'));
-    const r = await execa(join(d, 'secwrap'), ['--version'], { cwd: d, env: {}, extendEnv: false, reject: false });
+    const r = await execa(join(d, 'secwrap'), ['--version'], {
+      cwd: d,
+      env: {},
+      extendEnv: false,
+      reject: false,
+    });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.stdout, `secwrap ${pkg.version}`);
   } finally {
@@ -53,14 +64,21 @@ test('the build is reproducible: same bytes from two folders', { timeout: 120_00
   try {
     const entry = join(root, 'test/unit/ship/fixtures/probe.ts');
     for (const d of [a, b]) {
-      await execa('node', [join(root, 'scripts/build.mjs'), '--entry', entry, '--out', join(d, 'probe')], { cwd: root });
+      await execa(
+        'node',
+        [join(root, 'scripts/build.mjs'), '--entry', entry, '--out', join(d, 'probe')],
+        { cwd: root },
+      );
     }
     assert.equal(sha(join(a, 'probe')), sha(join(b, 'probe')));
     // And the build is a working executable: it loads the addon and calls libc through it.
     const r = await execa(join(a, 'probe'), [], { env: {}, extendEnv: false });
     const out = JSON.parse(r.stdout) as { pid: number; nodePid: number; maps: string[] };
     assert.equal(out.pid, out.nodePid);
-    assert.ok(out.maps.some((l) => / \(deleted\)$/.test(l) && / r-xp /.test(l)), out.maps.join('\n'));
+    assert.ok(
+      out.maps.some((l) => / \(deleted\)$/.test(l) && / r-xp /.test(l)),
+      out.maps.join('\n'),
+    );
   } finally {
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });
@@ -74,7 +92,7 @@ test('outside a single executable the addon comes from node_modules and works (t
   const pid = ffi.load({
     library: 'libc',
     funcName: 'getpid',
-    retType: ffi.DataType['I32'],
+    retType: ffi.DataType.I32,
     paramsType: [],
     paramsValue: [],
     freeResultMemory: false,

@@ -1,6 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, closeSync, fstatSync, lchownSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  fstatSync,
+  lchownSync,
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { checkChrootPath, configOpener, exactPath } from '../../../src/trust/trust.js';
 import { walkTrusted } from '../../../src/trust/path.js';
@@ -19,10 +31,22 @@ const fresh = (name: string): string => {
 
 test('privileged: any uid 0, or any effective or permitted capability', () => {
   assert.equal(mustEnforceTrust({ uid: [0, 0, 0, 0], effective: 0n, permitted: 0n }), true);
-  assert.equal(mustEnforceTrust({ uid: [1000, 1000, 0, 1000], effective: 0n, permitted: 0n }), true);
-  assert.equal(mustEnforceTrust({ uid: [1000, 1000, 1000, 1000], effective: 0n, permitted: 0xc0n }), true);
-  assert.equal(mustEnforceTrust({ uid: [1000, 1000, 1000, 1000], effective: 0x80n, permitted: 0x80n }), true);
-  assert.equal(mustEnforceTrust({ uid: [1000, 1000, 1000, 1000], effective: 0n, permitted: 0n }), false);
+  assert.equal(
+    mustEnforceTrust({ uid: [1000, 1000, 0, 1000], effective: 0n, permitted: 0n }),
+    true,
+  );
+  assert.equal(
+    mustEnforceTrust({ uid: [1000, 1000, 1000, 1000], effective: 0n, permitted: 0xc0n }),
+    true,
+  );
+  assert.equal(
+    mustEnforceTrust({ uid: [1000, 1000, 1000, 1000], effective: 0x80n, permitted: 0x80n }),
+    true,
+  );
+  assert.equal(
+    mustEnforceTrust({ uid: [1000, 1000, 1000, 1000], effective: 0n, permitted: 0n }),
+    false,
+  );
 });
 
 test('AT_SECURE is read from the auxiliary vector; this process has it 0', () => {
@@ -64,7 +88,12 @@ test('the file itself: group or other write, or another owner, is refused with t
   }
   chmodSync(f, 0o644);
   chownSync(f, 4321, 0);
-  assert.throws(() => walkTrusted(f, 'config'), new RegExp(`untrusted config file ${f}: ${f} is owned by uid 4321 with mode 0644.*fix: chown root:root '${f}' && chmod go-w '${f}', or COPY --chmod=0644`));
+  assert.throws(
+    () => walkTrusted(f, 'config'),
+    new RegExp(
+      `untrusted config file ${f}: ${f} is owned by uid 4321 with mode 0644.*fix: chown root:root '${f}' && chmod go-w '${f}', or COPY --chmod=0644`,
+    ),
+  );
 });
 
 test('every directory on the way counts, and a relative path walks the working directory', () => {
@@ -73,11 +102,17 @@ test('every directory on the way counts, and a relative path walks the working d
   mkdirSync(sub, { mode: 0o755 });
   writeFileSync(join(sub, 'a.conf'), 'x', { mode: 0o644 });
   chownSync(d, 4321, 4321);
-  assert.throws(() => walkTrusted(join(sub, 'a.conf'), 'config'), new RegExp(`untrusted config path .*: path component ${d} is owned by uid 4321`));
+  assert.throws(
+    () => walkTrusted(join(sub, 'a.conf'), 'config'),
+    new RegExp(`untrusted config path .*: path component ${d} is owned by uid 4321`),
+  );
   const cwd = process.cwd();
   process.chdir(sub);
   try {
-    assert.throws(() => walkTrusted('a.conf', 'config'), new RegExp(`path component ${d} is owned by uid 4321`));
+    assert.throws(
+      () => walkTrusted('a.conf', 'config'),
+      new RegExp(`path component ${d} is owned by uid 4321`),
+    );
   } finally {
     process.chdir(cwd);
   }
@@ -92,19 +127,31 @@ test('a symlink is walked: its own owner, its folder and its target all count', 
   // A user's symlink in a trusted folder (left there by root's chown) is refused.
   symlinkSync(target, join(d, 'theirs.conf'));
   lchownSync(join(d, 'theirs.conf'), 4321, 4321);
-  assert.throws(() => walkTrusted(join(d, 'theirs.conf'), 'config'), /symlink .*theirs\.conf is owned by uid 4321/);
+  assert.throws(
+    () => walkTrusted(join(d, 'theirs.conf'), 'config'),
+    /symlink .*theirs\.conf is owned by uid 4321/,
+  );
   // A root symlink to a file in a user's folder: the target's folder is refused.
   const u = fresh('user');
   writeFileSync(join(u, 'x.conf'), 'x', { mode: 0o644 });
   chownSync(u, 4321, 4321);
   symlinkSync(join(u, 'x.conf'), join(d, 'out.conf'));
-  assert.throws(() => walkTrusted(join(d, 'out.conf'), 'config'), new RegExp(`path component ${u} is owned by uid 4321`));
+  assert.throws(
+    () => walkTrusted(join(d, 'out.conf'), 'config'),
+    new RegExp(`path component ${u} is owned by uid 4321`),
+  );
   // Loops end.
   symlinkSync('loop2', join(d, 'loop1'));
   symlinkSync('loop1', join(d, 'loop2'));
-  assert.throws(() => walkTrusted(join(d, 'loop1'), 'config'), (e: Error & { code?: string }) => e.code === 'ELOOP');
+  assert.throws(
+    () => walkTrusted(join(d, 'loop1'), 'config'),
+    (e: Error & { code?: string }) => e.code === 'ELOOP',
+  );
   // Missing: ENOENT, which the loader treats as "look in the next place".
-  assert.throws(() => walkTrusted(join(d, 'absent.conf'), 'config'), (e: Error & { code?: string }) => e.code === 'ENOENT');
+  assert.throws(
+    () => walkTrusted(join(d, 'absent.conf'), 'config'),
+    (e: Error & { code?: string }) => e.code === 'ENOENT',
+  );
 });
 
 test('.. after a symlink is the parent of the target, as the kernel resolves it', () => {
@@ -121,7 +168,12 @@ test('chroot paths: every component root-owned and not group/other-writable', ()
   mkdirSync(jail, { recursive: true, mode: 0o755 });
   assert.equal(checkChrootPath(jail, true), jail);
   chmodSync(join(top, 'ok'), 0o775);
-  assert.throws(() => checkChrootPath(jail, true), new RegExp(`untrusted chroot ${jail}: path component ${join(top, 'ok')} is owned by root with mode 0775`));
+  assert.throws(
+    () => checkChrootPath(jail, true),
+    new RegExp(
+      `untrusted chroot ${jail}: path component ${join(top, 'ok')} is owned by root with mode 0775`,
+    ),
+  );
   assert.equal(checkChrootPath(jail, false), jail);
   chmodSync(join(top, 'ok'), 0o755);
   chownSync(jail, 4321, 0);
