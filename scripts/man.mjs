@@ -57,12 +57,20 @@ export function sourceDateEpoch() {
   return 0;
 }
 
-/** Roff-safe text: backslashes escaped, hyphens as minus signs (options stay copy-pasteable). */
+/**
+ * Roff-safe text: backslashes escaped, hyphens as minus signs (options stay copy-pasteable),
+ * and every character outside ASCII as groff's \[uXXXX] (troff reads its input as Latin-1 and
+ * warns about the bytes of UTF-8, such as the option table's "…").
+ */
 const esc = (/** @type {string} */ s) =>
   s
     .replace(/\\/g, '\\e')
     .replace(/-/g, '\\-')
-    .replace(/^([.'])/gm, '\\&$1');
+    .replace(/^([.'])/gm, '\\&$1')
+    .replace(
+      /[^\x00-\x7f]/gu,
+      (c) => `\\[u${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}]`,
+    );
 
 /** The value's name in the synopsis of an option. Unknown new options get their own name. */
 const METAVAR = /** @type {Record<string, string>} */ ({
