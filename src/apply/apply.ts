@@ -1,6 +1,6 @@
 /**
  * apply: the only code that changes the process's credentials. It runs the plan's credential
- * steps in the plan's order (src/plan/plan.ts `planSteps` owns the order and says why), each
+ * steps in the plan's order (src/plan/order.ts `planSteps` owns the order and says why), each
  * call checked by the libc wrappers, which throw a LibcError naming the call, and ends with the
  * verification. Nothing here looks anything up or decides an order: the plan did that.
  */

@@ -1,6 +1,6 @@
 /**
  * The steps of a plan: what apply and the hand-off will do, each carrying its own arguments.
- * The plan (./plan.ts, `planSteps`) is the one owner of their order; apply runs the credential
+ * The plan (./order.ts, `planSteps`) is the one owner of their order; apply runs the credential
  * steps in that order up to `verify`, the hand-off (src/exec/handoff.ts) runs the rest, and
  * `explain` prints exactly this list. A new step is a new member here, one place in planSteps,
  * and one case in the stage that runs it (the compiler checks the case is there).
