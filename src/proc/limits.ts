@@ -3,7 +3,8 @@
  * back by the verification after the `rlimits` step. Like the status reader, the descriptor is
  * opened before any chroot and read again (pread) afterwards.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, readFileSync, readSync } from 'node:fs';
+import { openProc } from './open.js';
 import { SecwrapError } from '../errors.js';
 
 /** RLIM_INFINITY, shown as "unlimited". */
@@ -72,14 +73,7 @@ export class LimitsReader {
   private readonly buf = Buffer.alloc(4096);
   readonly fd: number;
   constructor() {
-    try {
-      this.fd = openSync('/proc/self/limits', 'r');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new SecwrapError(
-        `cannot read the resource limits${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/limits: ${code})`,
-      );
-    }
+    this.fd = openProc('/proc/self/limits', 'the resource limits');
   }
   read(): LimitPair[] {
     const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);

@@ -5,7 +5,8 @@
  * system call. The descriptor is opened before any chroot and read again (pread) afterwards, so
  * verification works inside a jail without /proc.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openProc } from './open.js';
 import { SecwrapError } from '../errors.js';
 
 export interface ProcState {
@@ -100,14 +101,7 @@ export class StatusReader {
   private buf = Buffer.alloc(16384);
   readonly fd: number;
   constructor() {
-    try {
-      this.fd = openSync('/proc/self/status', 'r');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new SecwrapError(
-        `cannot read the process state${code === 'ENOENT' ? ': /proc is not mounted' : ''} (/proc/self/status: ${code})`,
-      );
-    }
+    this.fd = openProc('/proc/self/status', 'the process state');
   }
   /**
    * The whole file, in one read: a read that fills the buffer may have stopped short of the end,
