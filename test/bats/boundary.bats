@@ -26,7 +26,7 @@ copy_of_secwrap() {
   local d
   d=$(scratch_dir)
   chmod 0755 "$d"
-  cp "$SECWRAP" "$d/secwrap"
+  secwrap_copy_at "$d/secwrap"
   echo "$d/secwrap"
 }
 

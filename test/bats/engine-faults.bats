@@ -130,7 +130,7 @@ CONF
 
 @test "installed setuid: refused" {
   d=$(scratch_dir)
-  cp "$SECWRAP" "$d/secwrap-suid"
+  secwrap_copy_at "$d/secwrap-suid"
   chmod 4755 "$d/secwrap-suid"
   run --separate-stderr "$SETPRIV" --reuid 4250 --regid 4250 --clear-groups "$d/secwrap-suid" -u ecuser -- touch "$BATS_TEST_TMPDIR/x"
   assert_equal "$status" 125

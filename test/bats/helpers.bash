@@ -69,3 +69,20 @@ write_conf() {
   chmod 0644 "$d/${1:-ecelerity.conf}"
   echo "$d/${1:-ecelerity.conf}"
 }
+
+# secwrap_copy_at PATH: a copy of the executable at PATH (118 MB), removed after the test: the
+# kernel guests' /srv is a tmpfs in 1 GiB of memory, where a few copies left behind fill it.
+secwrap_copy_at() {
+  cp "$SECWRAP" "$1"
+  echo "$1" >>"$BATS_TEST_TMPDIR/.copies"
+}
+
+# After every test: the executable's copies it made (see secwrap_copy_at). A file that defines its
+# own teardown calls this.
+teardown() { remove_copies; }
+remove_copies() {
+  if [[ -f $BATS_TEST_TMPDIR/.copies ]]; then
+    while IFS= read -r f; do rm -f -- "$f"; done <"$BATS_TEST_TMPDIR/.copies"
+  fi
+  return 0
+}
