@@ -11,6 +11,7 @@ import {
   CAP_SYS_CHROOT,
   fmtLimit,
   fmtMode,
+  type Expected,
   type Identity,
   type Plan,
 } from './plan.js';
@@ -21,17 +22,8 @@ const fmt = (i: Identity | null): string =>
 const capNames = (mask: bigint): string => maskToNames(mask).join(',') || 'none';
 
 export function planToJson(plan: Plan, missing: readonly string[]): Record<string, unknown> {
-  const sets = (s: {
-    uid: number[];
-    gid: number[];
-    groups: number[];
-    effective: bigint;
-    permitted: bigint;
-    inheritable: bigint;
-    bounding: bigint;
-    ambient: bigint;
-    noNewPrivs: boolean;
-  }) => ({
+  // The fields /proc/self/status shows, for the state before and the one expected after.
+  const sets = (s: Expected) => ({
     Uid: s.uid,
     Gid: s.gid,
     Groups: s.groups,
