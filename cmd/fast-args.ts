@@ -14,6 +14,7 @@
  * so every message and exit code still comes from one place. A property test
  * (test/unit/cmd/fast-args.test.ts) checks that whatever is accepted here, yargs reads the same.
  */
+import { isAsciiDigits } from '../src/digits.js';
 import { DROP_OPTIONS, type DropOption } from './options.js';
 import type { Flags } from '../src/plan/request.js';
 
@@ -32,13 +33,8 @@ const SHORT = new Map<string, DropOption>(
 );
 /** Plain decimal, as yargs reads a number the same way: `0`, or no leading zero, at most 9 digits. */
 function plainDecimal(raw: string): boolean {
-  if (raw.length === 0 || raw.length > 9 || (raw.length > 1 && raw.charCodeAt(0) === 48))
-    return false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (c < 48 || c > 57) return false; // no RegExp on the exec path (test/unit/house/exec-path.test.ts)
-  }
-  return true;
+  if (raw.length > 9 || (raw.length > 1 && raw.charCodeAt(0) === 48)) return false;
+  return isAsciiDigits(raw);
 }
 
 /** The option's value as yargs would give it, or null when yargs should judge the token. */

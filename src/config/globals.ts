@@ -4,7 +4,8 @@
  * while still root (a global option; Momentum's default 3,000,000). Once secwrap has dropped
  * root the command can no longer raise its hard limit, so secwrap sets it before the drop.
  */
-import { ConfigError, type Pos } from '../errors.js';
+import { isAsciiDigits } from '../digits.js';
+import { ConfigError, quoteInput, type Pos } from '../errors.js';
 import { posOf, type ConfigDocument } from './model.js';
 
 /** Momentum's documented default for server_max_file_descriptors. */
@@ -30,15 +31,10 @@ export function serverMaxFileDescriptors(doc: ConfigDocument): GlobalSetting<num
       `server_max_file_descriptors must be a single number, not a ${v.kind === 'array' ? 'list' : 'hash'}`,
     );
   const t = v.text;
-  let ok = t.length > 0 && t.length <= 15 && t.charCodeAt(0) !== 48;
-  for (let i = 0; ok && i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    ok = c >= 48 && c <= 57;
-  }
-  if (!ok)
+  if (t.length > 15 || t.charCodeAt(0) === 48 || !isAsciiDigits(t))
     throw new ConfigError(
       at,
-      `server_max_file_descriptors must be a whole number above 0 (plain decimal), got ${JSON.stringify(t.length > 40 ? t.slice(0, 37) + '...' : t)}`,
+      `server_max_file_descriptors must be a whole number above 0 (plain decimal), got ${quoteInput(t, 40)}`,
     );
   return { value: Number(t), source: at };
 }

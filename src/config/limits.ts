@@ -19,7 +19,7 @@
  * nodes, two million sibling scopes with distinct names were accepted and took about 2 GB. So
  * scopes and distinct names have bounds of their own, and the node bound is set so that the
  * worst mix of all of them stays well under 256 MiB of peak RSS. The worst inputs measured at
- * these bounds (docs/config-bounds.md has the table) are 49,990 scopes with 4 options each
+ * these bounds (docs/config-language.md has the table) are 49,990 scopes with 4 options each
  * (500,000 nodes) and a security scope whose supplemental_groups holds 249,981 entries, both
  * near 175 MiB on the single executable, whose own start takes about 90 MiB. The bench's 5 MB
  * config in 27 files needs 338,880 nodes and 27,141 scopes, and the unit tests derive their

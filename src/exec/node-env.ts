@@ -1,7 +1,7 @@
 /**
  * What Node does with its own environment variables before secwrap's first line runs, and what
  * secwrap can still do about it (the single executable ignores NODE_OPTIONS; these are read
- * anyway). The residual risks are in docs/residual-risks-node-env.md.
+ * anyway). The residual risks are in docs/security.md ("Node's own variables").
  *
  * NODE_CHANNEL_FD=N makes Node open descriptor N as an IPC channel (Node deletes the variable
  * from the environment): it sets O_NONBLOCK on that descriptor's open file description, which

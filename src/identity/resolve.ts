@@ -4,6 +4,7 @@
  * any chroot (as systemd and minijail do). A name that does not exist is an error: never "stay
  * root" (su-exec's bug before v0.3).
  */
+import { isAsciiDigits } from '../digits.js';
 import { SecwrapError, quoteInput } from '../errors.js';
 import * as libc from '../libc/libc.js';
 
@@ -23,11 +24,7 @@ const MAX_ID = 0xfffffffe;
 
 /** A decimal id, or null when `spec` is a name. `0day` is a name (and then an unknown one). */
 export function parseNumericId(spec: string, what: string): number | null {
-  if (spec === '') return null;
-  for (let i = 0; i < spec.length; i++) {
-    const c = spec.charCodeAt(i);
-    if (c < 48 || c > 57) return null; // not all ASCII digits: a name (no RegExp on the exec path)
-  }
+  if (!isAsciiDigits(spec)) return null; // not all ASCII digits: a name
   const n = Number(spec);
   if (!Number.isSafeInteger(n) || n > MAX_ID)
     throw new SecwrapError(`${what} id ${spec} is out of range (0-${MAX_ID})`);

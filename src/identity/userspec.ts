@@ -28,6 +28,7 @@
  *   plain decimal digits within 0..2^32-2 are ids; anything else is a name, and a name nobody
  *   has is an error: never a silent uid.
  */
+import { isAsciiDigits } from '../digits.js';
 import { SecwrapError } from '../errors.js';
 import * as libc from '../libc/libc.js';
 import { parseNumericId } from './resolve.js';
@@ -64,12 +65,8 @@ const GOSU_MAX_ID = 0x7fffffff;
  * null for a name. Out of gosu's range: an error, as gosu's.
  */
 function gosuId(part: string, what: string): number | null {
-  let i = part.charCodeAt(0) === 43 || part.charCodeAt(0) === 45 ? 1 : 0; // '+' or '-'
-  if (i === part.length) return null;
-  for (; i < part.length; i++) {
-    const c = part.charCodeAt(i);
-    if (c < 48 || c > 57) return null; // no RegExp on the exec path
-  }
+  const sign = part.charCodeAt(0) === 43 || part.charCodeAt(0) === 45 ? 1 : 0; // '+' or '-'
+  if (!isAsciiDigits(part.slice(sign))) return null;
   const n = Number(part);
   if (!Number.isSafeInteger(n) || n < 0 || n > GOSU_MAX_ID) {
     throw new SecwrapError(`${what} id ${part} is out of range: gosu takes 0-${GOSU_MAX_ID}`);

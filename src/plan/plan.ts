@@ -3,6 +3,7 @@
  * which order, and what state verify must find afterwards. Everything is looked up here, on the
  * host, before any side effect; every error is found here if it can be.
  */
+import { isAsciiDigits } from '../digits.js';
 import { SecwrapError } from '../errors.js';
 import { capFromText, capToText, capLastCap, privilegesFromText } from '../caps/index.js';
 import {
@@ -59,12 +60,10 @@ function listenFds(env: NodeJS.ProcessEnv, pid: number): number {
   if (env.LISTEN_PID !== String(pid)) return 0;
   const s = env.LISTEN_FDS;
   if (s === undefined) return 0;
-  for (let i = 0; i < s.length || i === 0; i++) {
-    const c = s.charCodeAt(i); // NaN for the empty string: refused too
-    if (!(c >= 48 && c <= 57))
-      throw new SecwrapError(
-        'LISTEN_FDS (for this PID) is not a decimal number, as systemd requires',
-      );
+  if (!isAsciiDigits(s)) {
+    throw new SecwrapError(
+      'LISTEN_FDS (for this PID) is not a decimal number, as systemd requires',
+    );
   }
   const n = Number(s);
   return Number.isInteger(n) && n > 0 && n < 65536 ? n : 0;

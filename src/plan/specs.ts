@@ -6,6 +6,7 @@
  * current limits) is decided in the plan. Hand-written, without RegExp: these run on the exec
  * path when the options are given.
  */
+import { isAsciiDigits } from '../digits.js';
 import { SecwrapError } from '../errors.js';
 
 /** prlimit's resource names, with the resource numbers of x86-64 and arm64 (asm-generic). */
@@ -41,18 +42,9 @@ export interface RlimitSpec {
   hard: bigint;
 }
 
-function isDigits(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
-
 function limitValue(v: string, spec: string): bigint {
   if (v === 'unlimited' || v === 'infinity') return RLIM_INFINITY;
-  if (!isDigits(v) || v.length > 20)
+  if (!isAsciiDigits(v) || v.length > 20)
     throw new SecwrapError(`--rlimit ${spec}: "${v}" is not a whole number or "unlimited"`);
   const n = BigInt(v);
   if (n >= RLIM_INFINITY)
@@ -223,7 +215,7 @@ export function signalFromName(text: string): number | null {
     if (off === '') return base;
     const sign = off[0];
     const n = off.slice(1);
-    if ((sign !== '+' && sign !== '-') || !isDigits(n) || n.length > 2) return null;
+    if ((sign !== '+' && sign !== '-') || !isAsciiDigits(n) || n.length > 2) return null;
     const v = base + (sign === '+' ? Number(n) : -Number(n));
     return v >= SIGRTMIN && v <= SIGRTMAX ? v : null;
   }

@@ -3,6 +3,7 @@
  * back by the verification after the `rlimits` step. Like the status reader, the descriptor is
  * opened before any chroot and read again (pread) afterwards.
  */
+import { isAsciiDigits } from '../digits.js';
 import { closeSync, readFileSync, readSync } from 'node:fs';
 import { openProc } from './open.js';
 import { SecwrapError } from '../errors.js';
@@ -37,12 +38,8 @@ export interface LimitPair {
 
 function value(word: string | undefined, row: string): bigint {
   if (word === 'unlimited') return UNLIMITED;
-  if (word === undefined || word.length === 0 || word.length > 20)
+  if (word === undefined || word.length > 20 || !isAsciiDigits(word))
     throw new SecwrapError(`/proc/self/limits: bad value in "${row}"`);
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i);
-    if (c < 48 || c > 57) throw new SecwrapError(`/proc/self/limits: bad value in "${row}"`);
-  }
   return BigInt(word);
 }
 

@@ -3,7 +3,7 @@
  * every import goes down a floor or stays on its own, never up, and no file imports itself
  * through others. The floors, lowest first:
  *
- *   0  src/errors.ts
+ *   0  src/errors.ts  src/digits.ts
  *   1  src/config  src/caps  src/libc  src/proc      (the ground floor: no lookups of their own)
  *   2  src/identity  src/trust                       (resolve)
  *   3  src/plan
@@ -22,6 +22,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 const FLOORS: ReadonlyArray<[string, number]> = [
   ['src/errors.ts', 0],
+  ['src/digits.ts', 0],
   ['src/config/', 1],
   ['src/caps/', 1],
   ['src/libc/', 1],
