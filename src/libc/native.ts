@@ -56,7 +56,8 @@ export interface FfiBinding {
   createExternalBuffer(p: unknown, length: number): Buffer;
 }
 
-const ADDON_PACKAGE = '@yuuang/ffi-rs-linux-x64-gnu';
+// The package npm installs for this machine's CPU (x64 or arm64; glibc only, as Node's builds).
+const ADDON_PACKAGE = `@yuuang/ffi-rs-linux-${process.arch}-gnu`;
 
 /** Name of the SEA asset holding the addon (scripts/build.mjs embeds it under this key). */
 export const SEA_ADDON_ASSET = 'ffi-rs.node';
@@ -69,8 +70,10 @@ export const SEA_ADDON_ASSET = 'ffi-rs.node';
  */
 export const SEA_ADDON_DIRS: readonly string[] = ['/dev/shm', '/run', '/tmp', '/var/tmp'];
 
-// x86-64 / aarch64 Linux values (asm-generic): O_TMPFILE = __O_TMPFILE | O_DIRECTORY.
-const O_TMPFILE = 0o20000000 | 0o200000;
+// O_TMPFILE = __O_TMPFILE | O_DIRECTORY. __O_TMPFILE and O_CLOEXEC are asm-generic's on x86-64
+// and arm64, but O_DIRECTORY is not (x86-64 0o200000, arm64 0o40000, where 0o200000 is O_DIRECT):
+// it comes from Node's constants, which are the platform's own.
+const O_TMPFILE = 0o20000000 | fsc.O_DIRECTORY;
 const O_CLOEXEC = 0o2000000;
 
 // statfs f_type of file systems whose content is served by a process or a remote host.
