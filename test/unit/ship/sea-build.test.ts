@@ -20,25 +20,37 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 
 const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
 
-test('dist/secwrap is an ELF single executable embedding the addon, stripped, ~118 MB', () => {
-  const head = readFileSync(dist).subarray(0, 4);
-  assert.deepEqual(
-    [...head],
-    [0x7f, 0x45, 0x4c, 0x46],
-    'not an ELF file: the shell launcher fallback?',
-  );
-  const bin = readFileSync(dist);
-  assert.ok(bin.includes('NODE_SEA_BLOB'), 'no SEA blob');
-  // The addon's bytes are in the blob as they are in the package.
-  const addon = readFileSync(
-    join(root, 'node_modules/@yuuang/ffi-rs-linux-x64-gnu/ffi-rs.linux-x64-gnu.node'),
-  );
-  assert.ok(bin.includes(addon), `the ${SEA_ADDON_ASSET} asset is not embedded verbatim`);
-  // Stripped base: the unstripped Node alone is ~150 MB.
-  const size = statSync(dist).size;
-  assert.ok(size < 125e6 && size > 100e6, `unexpected size ${size}`);
-  // The checkout's path is not baked in (relative main): the build is location-independent.
-  assert.ok(!bin.includes(root), `the checkout path ${root} is inside the executable`);
+// Each target's executable: its ELF machine, its own addon (from node_modules for this machine,
+// from .cache/cross/ARCH for the other, as scripts/cross/targets.mjs fetched it), stripped.
+for (const [arch, machine, addonHome] of [
+  ['x64', 62, process.arch === 'x64' ? root : join(root, '.cache/cross/x64')],
+  ['arm64', 183, process.arch === 'arm64' ? root : join(root, '.cache/cross/arm64')],
+] as const) {
+  test(`dist/secwrap-linux-${arch} is an ELF single executable for ${arch} embedding its addon, stripped`, () => {
+    const exe = join(root, `dist/secwrap-linux-${arch}`);
+    const bin = readFileSync(exe);
+    assert.deepEqual([...bin.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], 'not an ELF file');
+    assert.equal(bin.readUInt16LE(18), machine, 'ELF e_machine');
+    assert.ok(bin.includes('NODE_SEA_BLOB'), 'no SEA blob');
+    // The addon's bytes are in the blob as they are in the package.
+    const addon = readFileSync(
+      join(
+        addonHome,
+        `node_modules/@yuuang/ffi-rs-linux-${arch}-gnu/ffi-rs.linux-${arch}-gnu.node`,
+      ),
+    );
+    assert.ok(bin.includes(addon), `the ${SEA_ADDON_ASSET} asset is not embedded verbatim`);
+    // Stripped base: the unstripped Node alone is ~150 MB.
+    assert.ok(bin.length < 125e6 && bin.length > 100e6, `unexpected size ${bin.length}`);
+    // The checkout's path is not baked in (relative main): the build is location-independent.
+    assert.ok(!bin.includes(root), `the checkout path ${root} is inside the executable`);
+  });
+}
+
+test("dist/secwrap is this machine's executable (a hard link to it)", () => {
+  const own = statSync(join(root, `dist/secwrap-linux-${process.arch}`));
+  const st = statSync(dist);
+  assert.equal(`${st.dev}:${st.ino}`, `${own.dev}:${own.ino}`);
 });
 
 test('copied alone into an empty folder with an empty environment, it runs', async () => {
