@@ -157,7 +157,7 @@ export function ioctlNoTty(fd: number): void {
 }
 
 export const SIG_IGN = 1n;
-const SIGACTION_SIZE = 152; // struct sigaction on x86-64 glibc: handler first
+const SIGACTION_SIZE = 152; // glibc's struct sigaction on x86-64 and arm64 alike: handler first
 
 /** The rt_sigaction system call's number: x86-64 13, arm64 (asm-generic) 134. */
 const SYS_RT_SIGACTION = process.arch === 'arm64' ? 134 : 13;

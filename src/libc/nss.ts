@@ -28,7 +28,7 @@ export interface GroupEntry {
   gid: number;
 }
 
-const PASSWD_SIZE = 48; // struct passwd on x86-64 glibc
+const PASSWD_SIZE = 48; // struct passwd on x86-64 and arm64 glibc (LP64)
 const GROUP_SIZE = 32; // struct group
 
 /**

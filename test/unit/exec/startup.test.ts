@@ -86,3 +86,9 @@ test('the flags captured match the kernel for the open standard descriptors', ()
     assert.equal((startupStdioFlags()![fd]! & ~O_NONBLOCK) >>> 0, (now! & ~O_NONBLOCK) >>> 0);
   }
 });
+
+// O_NONBLOCK is written out (asm-generic's 0o4000, x86-64's and arm64's alike); Node's constants
+// are the platform's own, so a machine where they differ fails here, not in a drop.
+test('O_NONBLOCK is the platform value Node reports', () => {
+  assert.equal(O_NONBLOCK, fsc.O_NONBLOCK);
+});
