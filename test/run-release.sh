@@ -246,12 +246,22 @@ size=$(stat -c %s "$main")
 check "npm package secwrap: $size bytes (< 3 MB), no ELF file inside" bash -c "
   (( $size < 3000000 )) && mkdir '$tmp/main' && tar -xzf '$main' -C '$tmp/main' &&
   ! find '$tmp/main' -type f -exec sh -c 'head -c4 \"\$1\" | grep -q ELF' _ {} \; -print | grep -q ."
-check "npm package secwrap: os linux, cpu x64, libc glibc (npm refuses other platforms)" node -e '
+check "npm package secwrap: os linux, cpu x64+arm64, libc glibc (npm refuses other platforms), both platform packages optional" node -e '
   const p = JSON.parse(require("child_process").execFileSync("tar", ["-xOzf", process.argv[1], "package/package.json"]));
-  process.exit(JSON.stringify([p.os, p.cpu, p.libc]) === JSON.stringify([["linux"], ["x64"], ["glibc"]]) && !p.scripts ? 0 : 1)' "$main"
+  const v = process.argv[2];
+  process.exit(JSON.stringify([p.os, p.cpu, p.libc, p.optionalDependencies]) ===
+    JSON.stringify([["linux"], ["x64", "arm64"], ["glibc"], { "@secwrap/linux-x64": v, "@secwrap/linux-arm64": v }]) && !p.scripts ? 0 : 1)' "$main" "$version"
+for a in "${archs[@]}"; do
+  check "npm package @secwrap/linux-$a: os linux, cpu $a, libc glibc; bin/secwrap is dist/secwrap-linux-$a" bash -c "
+    node -e '
+      const p = JSON.parse(require(\"child_process\").execFileSync(\"tar\", [\"-xOzf\", process.argv[1], \"package/package.json\"]));
+      process.exit(p.name === \"@secwrap/linux-$a\" && JSON.stringify([p.os, p.cpu, p.libc]) === JSON.stringify([[\"linux\"], [\"$a\"], [\"glibc\"]]) && !p.scripts ? 0 : 1)' '$tmp/npm/secwrap-linux-$a-$version.tgz' &&
+    tar -xOzf '$tmp/npm/secwrap-linux-$a-$version.tgz' package/bin/secwrap | cmp -s - '$root/dist/secwrap-linux-$a'"
+done
 prefix="$tmp/prefix"
 # --offline: nothing is published; the platform package comes from its tarball, in the same
-# install, as npm would fetch it from the registry.
+# install, as npm would fetch it from the registry (the arm64 one, named on the command line,
+# would be refused here: npm checks what it is told to install against the real machine).
 if npm install -g --prefix "$prefix" --omit=dev --offline --no-audit --no-fund "$plat" "$main" >"$tmp/install.log" 2>&1 &&
   [[ -x "$prefix/bin/secwrap" ]]; then
   ok "npm install -g --omit=dev --offline of the two tarballs into a temporary prefix"
@@ -280,4 +290,51 @@ rm -rf "$prefix/lib/node_modules/@secwrap"
 out=$("$prefix/bin/secwrap" --version 2>&1)
 rc=$?
 check "without the platform package the launcher exits 125 and says so" bash -c "[[ $rc -eq 125 && '$out' == *@secwrap/linux-x64* ]]"
+
+# The arm64 machine's install, made here: npm's --cpu=arm64 changes the CPU npm selects the
+# optional dependencies for (not the one it checks explicitly named packages against), so the
+# three tarballs go in as a project's dependencies, the platform packages optional, as the
+# registry's `secwrap` would pull them in.
+proj="$tmp/arm64-project"
+mkdir -p "$proj"
+printf '{ "private": true, "dependencies": { "secwrap": "file:%s" }, "optionalDependencies": { "@secwrap/linux-x64": "file:%s", "@secwrap/linux-arm64": "file:%s" } }\n' \
+  "$main" "$plat" "$tmp/npm/secwrap-linux-arm64-$version.tgz" >"$proj/package.json"
+if (cd "$proj" && npm install --cpu=arm64 --os=linux --libc=glibc --omit=dev --offline --no-audit --no-fund) >"$tmp/install-arm64.log" 2>&1; then
+  landed=$(cd "$proj/node_modules" && ls -d @secwrap/* | tr '\n' ' ')
+  check "npm install --cpu=arm64: only @secwrap/linux-arm64 lands ($landed), the bytes of dist/secwrap-linux-arm64" bash -c "
+    [[ '$landed' == '@secwrap/linux-arm64 ' ]] && cmp -s '$proj/node_modules/@secwrap/linux-arm64/bin/secwrap' '$root/dist/secwrap-linux-arm64'"
+  # The launcher as an aarch64 machine runs it. This x86_64 kernel cannot exec an aarch64 ELF
+  # file (no binfmt_misc registration is needed or made): in a private mount namespace,
+  # /usr/bin/uname answers aarch64 and the package's bin/secwrap is covered by a script that
+  # runs a copy of it under qemu-user. The launcher itself is the installed one, unchanged.
+  cp "$proj/node_modules/@secwrap/linux-arm64/bin/secwrap" "$tmp/secwrap-arm64"
+  printf '#!/bin/sh\necho aarch64\n' >"$tmp/uname-aarch64"
+  printf '#!/bin/sh\nexec %s "%s" "$@"\n' "${runner[arm64]}" "$tmp/secwrap-arm64" >"$tmp/run-arm64"
+  chmod 0755 "$tmp/uname-aarch64" "$tmp/run-arm64"
+  out=$(unshare -m sh -c 'mount --bind "$1" /usr/bin/uname && mount --bind "$2" "$3" && shift 3 && exec "$@"' _ \
+    "$tmp/uname-aarch64" "$tmp/run-arm64" "$proj/node_modules/@secwrap/linux-arm64/bin/secwrap" \
+    "$proj/node_modules/.bin/secwrap" --version 2>&1)
+  check "npm launcher on aarch64: execs @secwrap/linux-arm64 (under qemu-aarch64-static): $out" bash -c "[[ '$out' == 'secwrap $version' || '$out' == '$version' ]]"
+  out=$("$proj/node_modules/.bin/secwrap" --version 2>&1)
+  rc=$?
+  check "npm launcher on x86_64 with only the arm64 package: exit 125, names @secwrap/linux-x64 (never the other CPU's file)" \
+    bash -c "[[ $rc -eq 125 && '$out' == *'@secwrap/linux-x64 was not installed'* ]]"
+else
+  sed 's/^/#   /' "$tmp/install-arm64.log"
+  no "npm install --cpu=arm64 --os=linux of the packages"
+fi
+# A machine with no executable: the launcher (uname -m says i686 under setarch) says so in one line.
+out=$(setarch i686 "$prefix/bin/secwrap" --version 2>&1)
+rc=$?
+echo "# setarch i686 secwrap --version: $out"
+check "npm launcher on another machine (i686): exit 125, one line naming the machine" \
+  bash -c "[[ $rc -eq 125 && \$(wc -l <<<'$out') -eq 1 && '$out' == *'no executable for this machine (i686)'* ]]"
+# ... and npm refuses the install (npm sees process.arch; a preload makes it riscv64 for this run).
+echo "Object.defineProperty(process, 'arch', { value: 'riscv64' });" >"$tmp/riscv64.cjs"
+NODE_OPTIONS="--require=$tmp/riscv64.cjs" npm install -g --prefix "$tmp/prefix-riscv64" --omit=dev --offline --no-audit --no-fund "$main" >"$tmp/install-riscv64.log" 2>&1
+rc=$?
+grep -m2 -E 'EBADPLATFORM|Unsupported platform' "$tmp/install-riscv64.log" | sed 's/^/#   /'
+check "npm install on linux-riscv64: refused with EBADPLATFORM, nothing installed" bash -c "
+  [[ $rc -ne 0 ]] && grep -q 'code EBADPLATFORM' '$tmp/install-riscv64.log' &&
+  grep -qF 'wanted {\"os\":\"linux\",\"cpu\":\"x64,arm64\",\"libc\":\"glibc\"}' '$tmp/install-riscv64.log' && [[ ! -e '$tmp/prefix-riscv64/bin/secwrap' ]]"
 finish
