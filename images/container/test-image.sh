@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The container images, for real, with podman (no Docker engine, no registry here):
-#   1. builds secwrap on the host (scripts/build.mjs --entry cmd/secwrap.ts, into a scratch
-#      folder: dist/ may be rebuilt meanwhile by other test runs);
+#   1. builds secwrap on the host (scripts/build.mjs --all: the x64 and the arm64 executable, into
+#      a scratch folder: dist/ may be rebuilt meanwhile by other test runs);
 #   2. makes the base image once: `debootstrap --variant=minbase bookworm` (+ libatomic1, which
-#      Node 26 needs, and binutils, whose strip the build stage uses), cached as a tarball under
-#      .cache/images/, imported with `podman import`;
-#   3. builds the Dockerfile's targets example, secwrap and install with `--network=none`; installs
-#      the release's .deb into the minimal base with its dependencies supplied offline (3b);
+#      Node 26 needs, binutils, whose strip the build stage uses, and qemu-user-static and
+#      binutils-aarch64-linux-gnu, with which it cross-builds the arm64 executable), cached as a
+#      tarball under .cache/images/, imported with `podman import`;
+#   3. builds the Dockerfile's targets example, secwrap and install with `--network=none`, and
+#      `--platform linux/arm64 --target secwrap` (the build stage runs here, cross-building;
+#      the arm64 /secwrap runs under qemu-aarch64-static -L SYSROOT: no binfmt_misc is needed or
+#      registered); installs the release's .deb into the minimal base with its dependencies
+#      supplied offline (3b);
 #   4. runs the example as the secwrap run would be deployed: `--cap-drop ALL` plus exactly the
 #      `--cap-add` flags that `secwrap explain --format docker` prints for the image's config
 #      (run inside the image: its user database knows ecuser), also with `--read-only`, and
@@ -24,9 +28,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cache="$root/.cache"
 state="$cache/podman"
 tag="run$$"
-BASE=localhost/secwrap-test/bookworm-minbase:latest
+BASE=localhost/secwrap-test/bookworm-minbase-cross:latest
 IMG_EXAMPLE="localhost/secwrap-test/example:$tag"
 IMG_MIN="localhost/secwrap-test/secwrap:$tag"
+IMG_MIN_ARM64="localhost/secwrap-test/secwrap-arm64:$tag"
 IMG_INSTALL="localhost/secwrap-test/install:$tag"
 EXPECT_UID=4242 EXPECT_GID=4242 EXPECT_CAPS=0000000000000400 # cap_net_bind_service
 
@@ -74,7 +79,7 @@ export CONTAINERS_STORAGE_CONF="$state/storage.conf"
 
 cleanup() {
   podman rm -af -t 0 >/dev/null 2>&1
-  podman rmi -f "$IMG_EXAMPLE" "$IMG_MIN" "$IMG_INSTALL" >/dev/null 2>&1
+  podman rmi -f "$IMG_EXAMPLE" "$IMG_MIN" "$IMG_MIN_ARM64" "$IMG_INSTALL" >/dev/null 2>&1
   podman image prune -f >/dev/null 2>&1
   [[ -n "${scratch:-}" ]] && rm -rf "$scratch"
 }
@@ -82,22 +87,22 @@ trap cleanup EXIT
 scratch=$(mktemp -d "$cache/test-image.XXXXXX")
 
 # --- 1. host build -------------------------------------------------------------------------------
-host="$scratch/host/secwrap"
-if node "$root/scripts/build.mjs" --dist "$scratch/host" &&
-  [[ $(od -An -tx1 -N4 "$host" | tr -d ' \n') == 7f454c46 ]]; then
-  ok "host build: an ELF single executable ($(stat -c %s "$host") bytes)"
+host="$scratch/host/secwrap" host_arm64="$scratch/host/secwrap-linux-arm64"
+if node "$root/scripts/build.mjs" --all --dist "$scratch/host" &&
+  [[ $(od -An -tx1 -N4 "$host" | tr -d ' \n') == 7f454c46 && $(od -An -tx1 -N4 "$host_arm64" | tr -d ' \n') == 7f454c46 ]]; then
+  ok "host build: the ELF single executables for x64 ($(stat -c %s "$host") bytes) and arm64 ($(stat -c %s "$host_arm64") bytes)"
 else
   no "host build of secwrap"
   finish
 fi
 
 # --- 2. base image -------------------------------------------------------------------------------
-base_tar="$cache/images/bookworm-minbase+libatomic1+binutils.tar"
+base_tar="$cache/images/bookworm-minbase+libatomic1+binutils+cross-arm64.tar"
 if [[ ! -s "$base_tar" ]]; then
   echo "# debootstrap --variant=minbase bookworm (once, cached in $base_tar)"
   rootfs="$cache/images/rootfs.tmp"
   rm -rf "$rootfs"
-  if debootstrap --variant=minbase --include=libatomic1,binutils bookworm "$rootfs" \
+  if debootstrap --variant=minbase --include=libatomic1,binutils,qemu-user-static,binutils-aarch64-linux-gnu bookworm "$rootfs" \
     "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$cache/images/debootstrap.log" 2>&1 &&
     tar --numeric-owner -C "$rootfs" -cf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"; then
     rm -rf "$rootfs"
@@ -116,10 +121,14 @@ else
 fi
 
 # --- 3. build ------------------------------------------------------------------------------------
-build() { # target image
-  podman build --network=none --pull=never -q \
+# BUILDPLATFORM: Debian 12's podman 4.3 (buildah 1.28) sets TARGETARCH from --platform but not
+# BUILDPLATFORM; without it the build stage's `FROM --platform=$BUILDPLATFORM` would look for
+# an arm64 base image (and find none) instead of running here.
+buildplatform=linux/$(podman info --format '{{.Host.Arch}}')
+build() { # target image [platform]; the log: $scratch/build-TARGET[-ARCH].log
+  podman build --network=none --pull=never -q ${3:+--platform "$3"} --build-arg BUILDPLATFORM="$buildplatform" \
     --build-arg BUILD_BASE="$BASE" --build-arg RUNTIME_BASE="$BASE" \
-    --target "$1" -t "$2" -f "$root/Dockerfile" "$root" >"$scratch/build-$1.log" 2>&1
+    --target "$1" -t "$2" -f "$root/Dockerfile" "$root" >"$scratch/build-$1${3:+-${3#*/}}.log" 2>&1
 }
 for t in example:$IMG_EXAMPLE secwrap:$IMG_MIN install:$IMG_INSTALL; do
   if build "${t%%:*}" "${t#*:}"; then ok "podman build --target ${t%%:*}"; else
@@ -142,6 +151,39 @@ else
   no "the image's /secwrap differs from the host build (were sources edited during the test?)"
 fi
 
+# The arm64 image: the build stage runs on this machine and cross-builds (the Dockerfile's
+# header); the FROM-scratch stage is arm64's. Its /secwrap: the host's arm64 build's bytes.
+t0=$SECONDS
+if build secwrap "$IMG_MIN_ARM64" linux/arm64; then
+  ok "podman build --platform linux/arm64 --target secwrap ($((SECONDS - t0)) s)"
+  arch=$(podman image inspect --format '{{.Os}}/{{.Architecture}}' "$IMG_MIN_ARM64")
+  if [[ $arch == linux/arm64 ]]; then ok "arm64 image: podman image inspect says $arch"; else no "arm64 image: podman image inspect says $arch, not linux/arm64"; fi
+  # podman create only records the container: nothing of the arm64 image runs here.
+  cid=$(podman create --network=none "$IMG_MIN_ARM64" /secwrap 2>/dev/null)
+  podman export "$cid" >"$scratch/min-arm64.tar"
+  podman rm "$cid" >/dev/null
+  files=$(tar -tf "$scratch/min-arm64.tar" | grep -v '/$' | sort | tr '\n' ' ')
+  mkdir "$scratch/arm64"
+  tar -xf "$scratch/min-arm64.tar" -C "$scratch/arm64" secwrap
+  if [[ "$files" == "secwrap " ]] && cmp -s "$scratch/arm64/secwrap" "$host_arm64"; then
+    ok "arm64 image holds only /secwrap, byte-identical to the host's arm64 build ($(sha256sum <"$host_arm64" | cut -c1-16))"
+  else
+    no "arm64 image: /secwrap alone and the host's arm64 build's bytes (has: $files)"
+  fi
+  sysroot=$(bash "$root/scripts/cross/sysroot.sh" arm64)
+  out=$(qemu-aarch64-static -L "$sysroot" "$scratch/arm64/secwrap" --version 2>&1)
+  # ELF e_machine 183: EM_AARCH64.
+  if [[ $(od -An -tx1 -N4 "$scratch/arm64/secwrap" | tr -d ' \n') == 7f454c46 && $(od -An -tu2 -j18 -N2 "$scratch/arm64/secwrap" | tr -d ' ') == 183 &&
+    $out == *"$(node -p 'require(process.argv[1]).version' "$root/package.json")" ]]; then
+    ok "arm64 image: /secwrap is an aarch64 ELF file; under qemu-aarch64-static: --version prints $out"
+  else
+    no "arm64 image: /secwrap --version under qemu-aarch64-static: $out"
+  fi
+else
+  tail -20 "$scratch/build-secwrap-arm64.log"
+  no "podman build --platform linux/arm64 --target secwrap"
+fi
+
 # The install image copies /secwrap into a volume (what the Kubernetes init container does).
 mkdir -m 0777 "$scratch/vol"
 if podman run --rm --network=none --cap-drop ALL --read-only -v "$scratch/vol:/opt/secwrap" "$IMG_INSTALL" &&
@@ -153,7 +195,7 @@ fi
 
 # --- 3b. the .deb in a minimal container ---------------------------------------------------------
 # The release's .deb (dist/release/ when it holds this very executable, as after the release stage
-# of npm test; else made here from the host build with scripts/release.mjs --only deb) goes into
+# of npm test; else made here from the host build with scripts/release.mjs --only deb --arch x64) goes into
 # the minimal base, offline: libatomic1 is purged first (the base has it for the Dockerfile), so
 # dpkg must refuse the .deb alone; the dependencies then come as .deb files from the host's apt
 # (its archive cache, else `apt-get download` into .cache/debs), and dpkg -i installs only the
@@ -163,7 +205,7 @@ if [[ -n "$deb" ]] && dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/secw
   echo "# the .deb: $deb (holds this build)"
 else
   deb=""
-  if node "$root/scripts/release.mjs" --no-build --dist "$scratch/host" --out "$scratch/deb" --only deb >"$scratch/deb.log" 2>&1; then
+  if node "$root/scripts/release.mjs" --no-build --dist "$scratch/host" --out "$scratch/deb" --only deb --arch x64 >"$scratch/deb.log" 2>&1; then
     deb=$(ls "$scratch"/deb/secwrap_*_amd64.deb)
     echo "# the .deb: made from the host build ($(stat -c %s "$deb") bytes)"
   else

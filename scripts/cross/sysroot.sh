@@ -5,6 +5,12 @@
 # Only the build's training runs and `--build-sea` use it (scripts/build.mjs): nothing of it is
 # shipped, and the executable's bytes do not depend on these libraries' versions.
 #
+# Each package is also kept apart as a package build tree, SYSROOT/.debian/PKG/ (its files and,
+# from `dpkg-deb -e`, DEBIAN/ with its control, shlibs and symbols): scripts/release.mjs hands
+# them to dpkg-shlibdeps (-S) so that the foreign .deb's Depends comes from these packages'
+# own symbols files, as for the host's installed ones (`dpkg-deb -x` alone keeps no control
+# file). qemu never looks there: it only maps the guest's absolute paths below SYSROOT.
+#
 #   bash scripts/cross/sysroot.sh arm64        prints the sysroot's path
 #
 # apt runs with a private configuration under .cache/cross/apt-ARCH (own sources list, state and
@@ -20,7 +26,8 @@ out="$cache/sysroot-$arch"
 packages=(libc6 libgcc-s1 libstdc++6 libatomic1)
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 keyring=${DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
-stamp="bookworm $arch ${packages[*]} $mirror"
+# "debian-trees": the layout with SYSROOT/.debian/; an older sysroot without it is made again.
+stamp="bookworm $arch ${packages[*]} $mirror debian-trees"
 
 if [[ -z ${CROSS_REFRESH:-} && -f $out/.sysroot && $(cat "$out/.sysroot") == "$stamp" ]]; then
   echo "$out"
@@ -56,7 +63,13 @@ rm -f "$a"/debs/*.deb
   { cat "$a/download.log" >&2; echo "sysroot: apt-get download failed" >&2; exit 1; }
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
-for d in "$a"/debs/*.deb; do dpkg-deb -x "$d" "$out.tmp"; done
+for d in "$a"/debs/*.deb; do
+  p=$(dpkg-deb -f "$d" Package)
+  dpkg-deb -x "$d" "$out.tmp"
+  mkdir -p "$out.tmp/.debian/$p"
+  dpkg-deb -x "$d" "$out.tmp/.debian/$p"
+  dpkg-deb -e "$d" "$out.tmp/.debian/$p/DEBIAN"
+done
 printf '%s\n' "$stamp" >"$out.tmp/.sysroot"
 rm -rf "$out"
 mv "$out.tmp" "$out"

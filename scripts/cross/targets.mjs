@@ -64,7 +64,8 @@ export function hostTarget() {
 /**
  * What builds and runs `t` here: its pinned Node, its addon, the folder whose node_modules holds
  * the addon (a training run resolves it from there), the strip that reads its ELF files, and the
- * command prefix that runs its Node ([] on the host, [qemu, -L, sysroot] elsewhere).
+ * command prefix that runs its Node ([] on the host, [qemu, -L, sysroot] elsewhere), and that
+ * sysroot (scripts/cross/sysroot.sh; undefined on the host, whose own libraries are used).
  * @typedef {object} Toolchain
  * @property {Target} target
  * @property {string} node
@@ -72,6 +73,7 @@ export function hostTarget() {
  * @property {string} home
  * @property {string} strip
  * @property {string[]} prefix
+ * @property {string} [sysroot]
  */
 
 /**
@@ -102,7 +104,15 @@ export function toolchain(root, t) {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();
-  return { target: t, node, addon, home, strip: t.crossStrip, prefix: [t.qemu, '-L', sysroot] };
+  return {
+    target: t,
+    node,
+    addon,
+    home,
+    strip: t.crossStrip,
+    prefix: [t.qemu, '-L', sysroot],
+    sysroot,
+  };
 }
 
 /** ELF e_machine of a file (0 if it is no ELF file). */

