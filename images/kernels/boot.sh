@@ -3,6 +3,10 @@
 #
 #   images/kernels/boot.sh <uname -r>       e.g. 6.1.0-56-cloud-amd64 (see .cache/kernels/versions.txt)
 #
+# The kernel's architecture (recorded by prepare.sh) chooses the emulator (lib.sh kqemu_init),
+# the root image and the executable under test: dist/secwrap on amd64,
+# dist/secwrap-linux-arm64 on arm64.
+#
 # Prints exactly one result line on stdout:
 #   kernel <uname -r>: N passed, M failed[, K skipped]
 #   kernel <name>: 0 passed, 1 failed (no report: <why>)
@@ -11,9 +15,9 @@
 #   KERNEL_BATS="test/bats/a.bats …"   run only these files (default: all test/bats/*.bats)
 #   KERNEL_TIMEOUT=<s>                  bound for boot + suites, then qemu is killed
 #                                       (default 120 + 30 per selected @test)
-#   KERNEL_SMP=1 KERNEL_MEM=1024        guest CPUs (TCG threads) and memory in MiB
-#   KERNEL_CPU=Nehalem                  qemu CPU model (x86-64-v2: `max` makes glibc and V8
-#                                       take AVX paths that TCG emulates 20-40 % slower)
+#   KERNEL_MEM=1024                     guest memory in MiB
+#   KERNEL_CPU=Nehalem KERNEL_SMP=1     amd64 qemu CPU model and guest CPUs (TCG threads)
+#   KERNEL_CPU_ARM64 KERNEL_SMP_ARM64   the same for arm64 (cortex-a72, 1); see lib.sh
 #   KERNEL_VIRTIOFS_CACHE=always        virtiofsd cache mode (`auto` re-reads the 117 MB
 #                                       single executable on every exec: 4-10 s each)
 #   KERNEL_APPEND="mitigations=off"     extra kernel command line
@@ -21,15 +25,17 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 rel=${1:?usage: boot.sh <kernel release>}
 kd=$(kernel_dir "$rel")
-smp=${KERNEL_SMP:-1}
-mem=${KERNEL_MEM:-1024}
 
 noreport() {
   echo "kernel $rel: 0 passed, 1 failed (no report: $*)"
   exit 1
 }
-[[ -f $kd/vmlinuz && -f $kd/initramfs.cpio.gz && -f $KCACHE/rootfs.ext4 ]] ||
+arch=$(cat "$kd/arch" 2>/dev/null)
+img=$(rootfs_img "${arch:-none}")
+[[ -n $arch && -f $kd/vmlinuz && -f $kd/initramfs.cpio.gz && -f $img ]] ||
   noreport "not prepared: run images/kernels/prepare.sh"
+exe=$(guest_exe "$arch")
+[[ -x $KROOT/$exe ]] || noreport "$exe is missing: build it first"
 [[ $KROOT != *[[:space:]]* ]] || noreport "repository path contains white space"
 
 bats= ntests=0
@@ -70,15 +76,12 @@ vpid=$!
 for _ in $(seq 100); do [[ -S $sock ]] && break; kill -0 "$vpid" 2>/dev/null || break; sleep 0.05; done
 [[ -S $sock ]] || noreport "virtiofsd did not start: $(tail -n1 "$logs/virtiofsd.log")"
 
-append="console=ttyS0 panic=-1 quiet random.trust_cpu=on ${KERNEL_APPEND-mitigations=off}"
-append+=" secwrap.repo=$KROOT secwrap.kernel=$rel${bats:+ secwrap.bats=$bats}"
-timeout -k 5 "$timeout_s" qemu-system-x86_64 \
-  -accel tcg -cpu "${KERNEL_CPU:-Nehalem}" -smp "$smp" -m "$mem" \
-  -nodefaults -no-user-config -display none -monitor none -nic none -no-reboot \
-  -object memory-backend-memfd,id=mem,size="${mem}M",share=on -numa node,memdev=mem \
+kqemu_init "$arch" "$logs/console.log" "$logs/result.tap"
+append="console=$KCONSOLE panic=-1 quiet random.trust_cpu=on ${KERNEL_APPEND-mitigations=off}"
+append+=" secwrap.repo=$KROOT secwrap.kernel=$rel secwrap.exe=$exe secwrap.out=$KOUT${bats:+ secwrap.bats=$bats}"
+timeout -k 5 "$timeout_s" "${KQEMU[@]}" \
   -chardev socket,id=vfs,path="$sock" -device vhost-user-fs-pci,chardev=vfs,tag=host0 \
-  -drive file="$KCACHE/rootfs.ext4",format=raw,if=virtio,snapshot=on \
-  -serial file:"$logs/console.log" -serial file:"$logs/result.tap" \
+  -drive file="$img",format=raw,if=virtio,snapshot=on \
   -kernel "$kd/vmlinuz" -initrd "$kd/initramfs.cpio.gz" -append "$append" \
   >"$logs/qemu.log" 2>&1 &
 qpid=$!

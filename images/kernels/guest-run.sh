@@ -1,12 +1,16 @@
 #!/bin/bash
 # PID 1 inside the guest, after the initramfs switched to the debootstrap root. Runs the bats
-# suites as root with `bash test/run-bats.sh` and streams the TAP to the second serial port
-# (/dev/ttyS1), ending with a status line the host parses:
+# suites as root with `bash test/run-bats.sh` and streams the TAP to the result port (the second
+# serial port /dev/ttyS1 on amd64, the virtio console /dev/hvc0 on arm64), ending with a status
+# line the host parses:
 #   secwrap-kernel-status: rc=<exit code> uname=<uname -r> suite_seconds=<s>
 # then powers off. Kernel command line (set by boot.sh):
 #   secwrap.repo=<path>   where the repository is mounted (the host's path)
 #   secwrap.kernel=<rel>  the kernel release the host meant to boot (SECWRAP_EXPECT_KERNEL)
 #   secwrap.bats=a,b      bats files relative to the repository (default: all test/bats/*.bats)
+#   secwrap.exe=<file>    the executable under test, relative to the repository (SECWRAP): the
+#                         guest architecture's (dist/secwrap, dist/secwrap-linux-arm64)
+#   secwrap.out=<device>  the result port (default /dev/ttyS1)
 set -u
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
@@ -26,17 +30,20 @@ ln -sfn /proc/self/fd/2 /dev/stderr
 hostname secwrap-guest
 exec </dev/null >/dev/console 2>&1
 
-repo= expect= bats=
+repo= expect= bats= exe= out=/dev/ttyS1
 for w in $(cat /proc/cmdline); do
   case $w in
     secwrap.repo=*) repo=${w#*=} ;;
     secwrap.kernel=*) expect=${w#*=} ;;
     secwrap.bats=*) bats=${w#*=} ;;
+    secwrap.exe=*) exe=${w#*=} ;;
+    secwrap.out=*) out=${w#*=} ;;
   esac
 done
+[[ -n $exe ]] && export SECWRAP=$repo/$exe
 
-stty -F /dev/ttyS1 raw -echo
-exec 3>/dev/ttyS1
+stty -F "$out" raw -echo
+exec 3>"$out"
 echo "secwrap-kernel-begin uname=$(uname -r)" >&3
 
 files=()

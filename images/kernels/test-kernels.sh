@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the bats suites as root inside real Debian cloud kernels (bullseye 5.10, bookworm 6.1,
-# bookworm-security 6.12) booted under qemu TCG; see images/README.md.
+# Run the bats suites as root inside real Debian cloud kernels (amd64: bullseye 5.10, bookworm
+# 6.1, bookworm-security 6.12; arm64: bookworm 6.1 on qemu-system-aarch64 -M virt, testing
+# dist/secwrap-linux-arm64) booted under qemu TCG; see images/README.md.
 #
 #   bash images/kernels/test-kernels.sh        (npm run test:kernels)
 #
@@ -8,14 +9,15 @@
 # (no report: …)` for a kernel that panicked, hung or never reported), timing lines starting
 # with `#`, and a closing `kernels: N passed, M failed`. Exits 0 only when every kernel reported
 # and nothing failed.
-#   KERNELS="5.10 6.1 6.12"   which lines to run (ids from lib.sh; default: all)
+#   KERNELS="5.10 6.1 6.12 6.1-arm64"   which lines to run (ids from lib.sh; default: all)
 #   KERNEL_BATS="…"           bats files to run in every guest (default: the guest smoke suite and
 #                             the engine suites: plan matrix vs setpriv, setpriv parity (securebits,
 #                             pdeathsig, group modes, limits, Landlock, AppArmor), faults, hand-off, trust,
 #                             and the executable's file footprint, which also depends on the guest's
 #                             kernel, cgroups and libraries; ship.bats and cli.bats test the build
 #                             and the CLI, not the kernel)
-#   KERNEL_BATS_6_1="…"       the same for one line only (KERNEL_BATS_5_10, KERNEL_BATS_6_12)
+#   KERNEL_BATS_6_1="…"       the same for one line only (KERNEL_BATS_5_10, KERNEL_BATS_6_12,
+#                             KERNEL_BATS_6_1_arm64)
 #   KERNEL_JOBS=2             guests booted at the same time (each takes one host core)
 #   KERNEL_TIMEOUT=900        per guest, seconds; KERNELS_OFFLINE=1, KERNELS_REFRESH=1: prepare.sh
 set -uo pipefail
@@ -64,8 +66,9 @@ run_one() {   # rel index
     return
   fi
   local id=${ids_arr[$2]} var
-  var="KERNEL_BATS_${id//./_}"
-  # KERNEL_BATS_<id> (e.g. KERNEL_BATS_6_1) replaces KERNEL_BATS for that line only
+  var="KERNEL_BATS_${id//[^A-Za-z0-9]/_}"
+  # KERNEL_BATS_<id> (e.g. KERNEL_BATS_6_1, KERNEL_BATS_6_1_arm64: what is not a letter or a
+  # digit becomes _) replaces KERNEL_BATS for that line only
   KERNEL_BATS=${!var-${KERNEL_BATS:-}} bash "$KDIR/boot.sh" "$1" >"$out/$2" 2>"$out/$2.err" &
   pid_of[$2]=$!
   children+=($!)

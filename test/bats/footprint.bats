@@ -107,7 +107,7 @@ allowed() {
   esac
   # The libraries the dynamic loader maps: Node's, then libcap and the NSS modules that the
   # native part dlopens; by name in the system's library folders only.
-  [[ $p =~ ^(/usr)?/lib(64|/x86_64-linux-gnu)/lib[^/]+\.so(\.[0-9]+)*$ ]] && return 0
+  [[ $p =~ ^(/usr)?/lib(64|/$MACHINE-linux-gnu)/lib[^/]+\.so(\.[0-9]+)*$ ]] && return 0
   # Node at start: the cgroup memory limits (libuv, for V8's heap limits; cgroup v2 or v1),
   # below the process's own cgroup as /proc/self/cgroup names it.
   [[ $p =~ ^/sys/fs/cgroup(/[^/]+)*/memory\.(max|high|limit_in_bytes|soft_limit_in_bytes)$ ]] && return 0
@@ -237,7 +237,10 @@ hostile_env() {
   #  - ICU_TIMEZONE_FILES_DIR, ICU's own variable: ICU looks there for zoneinfo64.res when
   #    Node reads the time zone data's version at start. No Node option sets ICU's time zone
   #    folder; the trap holds no such file, so the lookup is a stat that fails.
-  PINNED="^((mkdir|statx) $t/cc(/v[0-9.]+-x64-[0-9a-f]+-(0|$UID_OTHER))?|stat $t/zoneinfo64\\.res)$"
+  # (aarch64 has no mkdir or stat system call: glibc makes them mkdirat and newfstatat)
+  local mkdir=mkdir stat=stat
+  [[ $MACHINE == aarch64 ]] && mkdir=mkdirat stat=newfstatat
+  PINNED="^(($mkdir|statx) $t/cc(/v[0-9.]+-$NODE_ARCH-[0-9a-f]+-(0|$UID_OTHER))?|$stat $t/zoneinfo64\\.res)$"
 }
 
 @test "footprint: a hostile environment and a removed working directory change nothing, as root" {

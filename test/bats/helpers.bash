@@ -6,6 +6,19 @@ load "$SECWRAP_ROOT/node_modules/bats-support/load.bash"
 load "$SECWRAP_ROOT/node_modules/bats-assert/load.bash"
 
 SETPRIV=/usr/bin/setpriv   # by path: busybox's applet would shadow it in the guests
+
+# The machine (uname -m: x86_64, aarch64; in the library folders' names), Node's name of its
+# architecture (process.arch: in the code cache's folder names), and the pinned Node for it (npm node-linux-<arch>) with the node_modules that also holds its
+# ffi-rs addon, for secwrap.cjs: npm installs the host's own and skips the other architecture's
+# (optional dependencies for another CPU), which the build of that architecture's executable
+# fetches into .cache/cross/<arch>/node_modules (scripts/cross/npm-fetch.mjs). The arm64 guests
+# of images/kernels run on the x64 host's repository.
+MACHINE=$(uname -m)
+case $MACHINE in x86_64) NODE_ARCH=x64 ;; aarch64) NODE_ARCH=arm64 ;; *) NODE_ARCH=$MACHINE ;; esac
+PINNED_NODE_MODULES=$SECWRAP_ROOT/node_modules
+[[ -d $PINNED_NODE_MODULES/node-linux-$NODE_ARCH ]] || PINNED_NODE_MODULES=$SECWRAP_ROOT/.cache/cross/$NODE_ARCH/node_modules
+PINNED_NODE=$PINNED_NODE_MODULES/node-linux-$NODE_ARCH/bin/node
+
 FIELDS='^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):'
 
 # The nine credential fields of a /proc/<pid>/status, whitespace normalised.
