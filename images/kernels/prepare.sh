@@ -194,15 +194,10 @@ if [[ ! -f $rootfs/.secwrap-rootfs || $(cat "$rootfs/.secwrap-rootfs") != "$rsta
   klog "prepare: debootstrap $ROOTFS_SUITE (minbase + $ROOTFS_INCLUDE) in $(elapsed "$t") s"
 fi
 
-# Extras copied into the image: the interpreter a script launcher at dist/secwrap execs (the
-# interim `exec '/usr/bin/node' …/secwrap.cjs`), at the same path; a single ELF needs nothing.
-# The bats suites also use `node` as a test tool (JSON checks, builds): the host's node goes to
+# Extras copied into the image: the executable under test is one ELF file and needs nothing,
+# but the bats suites use `node` as a test tool (JSON checks, builds): the host's node goes to
 # /usr/bin/node unless KERNEL_GUEST_NODE=0.
 extras=()
-if [[ -f $KROOT/dist/secwrap && $(head -c2 "$KROOT/dist/secwrap") == '#!' ]]; then
-  interp=$(grep -oE "^exec +'?/[^' ]+" "$KROOT/dist/secwrap" | head -n1 | sed -E "s/^exec +'?//")
-  [[ -n $interp && -x $interp && $interp != "$KROOT"/* ]] && extras+=("$interp=$(readlink -f "$interp")")
-fi
 if [[ ${KERNEL_GUEST_NODE:-1} != 0 ]] && command -v node >/dev/null; then
   extras+=("/usr/bin/node=$(readlink -f "$(command -v node)")")
 fi
