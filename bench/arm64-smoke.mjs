@@ -10,11 +10,11 @@
 // as root it really drops, as in bench.mjs. Exits 1 if a run fails: a smoke test that cannot run
 // is reported, not skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { writeRequest } from '../scripts/sea/request.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const EXE = join(ROOT, 'dist/secwrap-linux-arm64');
@@ -34,18 +34,8 @@ const sysroot = execFileSync('bash', [join(ROOT, 'scripts/cross/sysroot.sh'), 'a
   encoding: 'utf8',
 }).trim();
 
-// As root the config must sit in root-owned folders (the trust rule): /run, as the build's
-// training run does; unprivileged, nothing is enforced and tmpdir() will do.
-const parent =
-  process.getuid?.() === 0 && (statSync('/run').mode & 0o022) === 0 ? '/run' : tmpdir();
-const dir = mkdtempSync(join(parent, 'secwrap-arm64-bench-'));
-chmodSync(dir, 0o755);
-const conf = join(dir, 'ecelerity.conf');
-writeFileSync(
-  conf,
-  'security {\n  user = nobody\n  group = nogroup\n  capabilities = "cap_net_bind_service+ep"\n}\n',
-  { mode: 0o644 },
-);
+// As root the config must sit in root-owned folders (the trust rule), as for the build's training.
+const { dir, conf } = writeRequest('secwrap-arm64-bench-');
 
 /** Median wall time in ms of `runs` runs of the arm64 executable with `args`. */
 function measure(/** @type {string[]} */ args) {

@@ -99,18 +99,17 @@ import {
   existsSync,
   linkSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { elfMachine, exeName, hostTarget, TARGETS, toolchain } from './cross/targets.mjs';
+import { writeRequest } from './sea/request.mjs';
 import { wrapBundle } from './sea/wrap.mjs';
 import { SEA_EXEC_ARGV } from './sea/exec-argv.mjs';
 
@@ -384,23 +383,6 @@ function strippedNode(tc) {
   return out;
 }
 
-/**
- * Where the training run's config goes. As root, secwrap obeys only a config whose every folder
- * on the way is root's and not writable by others (src/trust/path.ts): /tmp (mode 1777) would be
- * refused, and the training would end at the refusal instead of execve. /run is root's 0755 on
- * Debian and in containers; elsewhere, or unprivileged (where nothing is enforced), tmpdir().
- */
-function trainingParent() {
-  if (process.getuid?.() !== 0) return tmpdir();
-  try {
-    const st = statSync('/run');
-    if (st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0) return '/run';
-  } catch {
-    // no /run: tmpdir() below
-  }
-  return tmpdir();
-}
-
 /** A clean environment: the build must not depend on (or be steered by) NODE_OPTIONS & co. */
 const cleanEnv = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin' });
 
@@ -421,16 +403,11 @@ function codeCache(tc, wrapped, save, out, train) {
   const args = [];
   let tmp;
   if (train) {
-    // The bench's request (bench/bench.mjs), from a fresh root-owned-when-root folder. A command
-    // that cannot exist: the exec path ends at execve with 127, in the child only.
-    tmp = mkdtempSync(join(trainingParent(), 'secwrap-train-'));
-    chmodSync(tmp, 0o755); // searchable after the drop, so execve fails with ENOENT
-    const conf = join(tmp, 'ecelerity.conf');
-    writeFileSync(
-      conf,
-      'security {\n  user = nobody\n  group = nogroup\n  capabilities = "cap_net_bind_service+ep"\n}\n',
-      { mode: 0o644 },
-    );
+    // The bench's request, from a fresh root-owned-when-root folder. A command that cannot
+    // exist: the exec path ends at execve with 127, in the child only.
+    const req = writeRequest('secwrap-train-');
+    tmp = req.dir;
+    const conf = req.conf;
     args.push(...(train === 'explain' ? ['explain'] : []), '-c', conf, '--', join(tmp, 'absent'));
   }
   const specFile = join(cache, `train.${process.pid}.json`);
