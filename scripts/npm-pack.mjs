@@ -26,7 +26,7 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { elfMachine, exeName, TARGETS } from './cross/targets.mjs';
+import { exeName, readExecutable, TARGETS } from './cross/targets.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
@@ -51,14 +51,7 @@ const dev = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const version = String(dev.version);
 // One platform package per target; the launcher's `uname -m` cases name the same packages.
 const PLATFORMS = Object.values(TARGETS).map((t) => {
-  const file = join(dist, exeName(t));
-  const exe = readFileSync(file);
-  if (
-    exe.subarray(0, 4).toString('latin1') !== '\x7fELF' ||
-    !exe.includes('NODE_SEA_BLOB') ||
-    elfMachine(file) !== t.eMachine
-  )
-    throw new Error(`${file} is not the single executable for linux-${t.arch}: not packing it`);
+  const exe = readExecutable(join(dist, exeName(t)), t, 'packing');
   return {
     dir: `linux-${t.arch}`,
     name: `@secwrap/linux-${t.arch}`,

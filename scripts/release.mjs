@@ -51,7 +51,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { elfMachine, exeName, TARGETS, toolchain } from './cross/targets.mjs';
+import { exeName, readExecutable, TARGETS, toolchain } from './cross/targets.mjs';
 import { renderManPage, sourceDateEpoch } from './man.mjs';
 import { makeSbom } from './release/sbom.mjs';
 
@@ -167,13 +167,7 @@ if (!opts['no-build']) {
  */
 function loadTarget(t) {
   const exe = join(dist, exeName(t));
-  const bytes = readFileSync(exe);
-  if (
-    bytes.subarray(0, 4).toString('latin1') !== '\x7fELF' ||
-    !bytes.includes('NODE_SEA_BLOB') ||
-    elfMachine(exe) !== t.eMachine
-  )
-    throw new Error(`${exe} is not the single executable for linux-${t.arch}: not releasing it`);
+  const bytes = readExecutable(exe, t, 'releasing');
   const tc = toolchain(root, t);
   const [cmd = exe, ...pre] = [...tc.prefix, exe];
   const completion = execFileSync(cmd, [...pre, 'completion'], {

@@ -9,7 +9,7 @@
 // the code caches and the SEA blob are made by the very Node that will read them, whatever
 // machine builds. glibc only: Node's linux binaries need glibc, and there is no musl build.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchLocked } from './npm-fetch.mjs';
 
@@ -126,4 +126,24 @@ export function elfMachine(/** @type {string} */ file) {
   }
   if (head.subarray(0, 4).toString('latin1') !== '\x7fELF') return 0;
   return head.readUInt16LE(18);
+}
+
+/**
+ * The bytes of `file`, the single executable for `t`: an ELF file for t's machine holding a SEA
+ * blob. What the release and the npm packages ship; anything else stops them.
+ * @param {string} file
+ * @param {Target} t
+ * @param {string} what what the caller is doing with it ("releasing", "packing")
+ * @returns {Buffer}
+ */
+export function readExecutable(file, t, what) {
+  const bytes = readFileSync(file);
+  if (
+    bytes.subarray(0, 4).toString('latin1') !== '\x7fELF' ||
+    bytes.length < 20 ||
+    bytes.readUInt16LE(18) !== t.eMachine ||
+    !bytes.includes('NODE_SEA_BLOB')
+  )
+    throw new Error(`${file} is not the single executable for linux-${t.arch}: not ${what} it`);
+  return bytes;
 }
