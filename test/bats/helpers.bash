@@ -8,8 +8,8 @@ load "$SECWRAP_ROOT/node_modules/bats-assert/load.bash"
 SETPRIV=/usr/bin/setpriv   # by path: busybox's applet would shadow it in the guests
 
 # The machine (uname -m: x86_64, aarch64; in the library folders' names), Node's name of its
-# architecture (process.arch: in the code cache's folder names), and the pinned Node for it (npm node-linux-<arch>) with the node_modules that also holds its
-# ffi-rs addon, for secwrap.cjs: npm installs the host's own and skips the other architecture's
+# architecture (process.arch: in the code cache's folder names), and the pinned Node for it (npm
+# node-linux-<arch>) with the node_modules that also holds its ffi-rs addon, for secwrap.cjs: npm installs the host's own and skips the other architecture's
 # (optional dependencies for another CPU), which the build of that architecture's executable
 # fetches into .cache/cross/<arch>/node_modules (scripts/cross/npm-fetch.mjs). The arm64 guests
 # of images/kernels run on the x64 host's repository.

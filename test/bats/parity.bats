@@ -7,8 +7,8 @@
 load helpers
 
 # PR_GET_PDEATHSIG (prctl 2) from inside the command: the prctl syscall is 157 on x86-64, 167 on arm64.
-prctl_nr() { [[ $(uname -m) == aarch64 ]] && echo 167 || echo 157; }
-get_pdeathsig=(perl -e "\$s = pack('i', 0); syscall($( [[ $(uname -m) == aarch64 ]] && echo 167 || echo 157 ), 2, \$s) == 0 or die \"prctl: \$!\"; print unpack('i', \$s), \"\\n\"")
+PRCTL_NR=$([[ $MACHINE == aarch64 ]] && echo 167 || echo 157)
+get_pdeathsig=(perl -e "\$s = pack('i', 0); syscall($PRCTL_NR, 2, \$s) == 0 or die \"prctl: \$!\"; print unpack('i', \$s), \"\\n\"")
 
 # capsh --print's Securebits line of the command that follows.
 securebits_of() { set -o pipefail; "$@" /usr/sbin/capsh --print | grep '^Securebits'; }

