@@ -108,7 +108,14 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { elfMachine, exeName, hostTarget, TARGETS, toolchain } from './cross/targets.mjs';
+import {
+  commandFor,
+  elfMachine,
+  exeName,
+  hostTarget,
+  targetsOf,
+  toolchain,
+} from './cross/targets.mjs';
 import { writeRequest } from './sea/request.mjs';
 import { wrapBundle } from './sea/wrap.mjs';
 import { SEA_EXEC_ARGV } from './sea/exec-argv.mjs';
@@ -418,11 +425,9 @@ function codeCache(tc, wrapped, save, out, train) {
     specFile,
     JSON.stringify({ ...wrapped, anchor: join(tc.home, 'dist', 'secwrap.cjs'), save, out }),
   );
-  const [cmd = tc.node, ...pre] = [...tc.prefix, tc.node];
   try {
     const r = spawnSync(
-      cmd,
-      [...pre, '--predictable', ...SEA_EXEC_ARGV, seaTrain, specFile, ...args],
+      ...commandFor(tc, tc.node, ['--predictable', ...SEA_EXEC_ARGV, seaTrain, specFile, ...args]),
       {
         stdio: ['ignore', 'ignore', 'pipe'],
         env: cleanEnv(),
@@ -445,16 +450,14 @@ function codeCache(tc, wrapped, save, out, train) {
   }
   // The Node that will read the cache must accept it (same V8, same flags): checked, not hoped.
   const check = spawnSync(
-    cmd,
-    [
-      ...pre,
+    ...commandFor(tc, tc.node, [
       ...SEA_EXEC_ARGV,
       '-e',
       'const fs=require("fs"),vm=require("vm");const s=new vm.Script(fs.readFileSync(process.argv[1],"latin1"),{filename:process.argv[3],cachedData:fs.readFileSync(process.argv[2])});process.exit(s.cachedDataRejected?1:0)',
       String(wrapped[save]),
       out,
       `${save}.cjs`,
-    ],
+    ]),
     { stdio: 'inherit', env: cleanEnv() },
   );
   if (check.status !== 0)
@@ -512,12 +515,14 @@ async function buildSea(tc, scripts, output) {
     // flag hash, and one made under other V8 flags (--no-rehash-snapshot) would be rejected.
     // The target's own Node makes the blob (under qemu-user for another architecture): the main
     // script's code cache in it is V8's of that architecture.
-    const [cmd = tc.node, ...pre] = [...tc.prefix, tc.node];
-    execFileSync(cmd, [...pre, '--predictable', ...SEA_EXEC_ARGV, '--build-sea', configFile], {
-      cwd: dirname(seaMain),
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: cleanEnv(),
-    });
+    execFileSync(
+      ...commandFor(tc, tc.node, ['--predictable', ...SEA_EXEC_ARGV, '--build-sea', configFile]),
+      {
+        cwd: dirname(seaMain),
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: cleanEnv(),
+      },
+    );
     chmodSync(tmpOut, 0o755);
     renameSync(tmpOut, output);
   } finally {
@@ -547,12 +552,7 @@ if (opts.entry) {
   await bundle(join(root, 'cmd/secwrap.ts'), join(dist, 'secwrap.cjs'), { minify: false });
   await bundle(join(root, 'cmd/cli.ts'), join(dist, 'cli.cjs'), { minify: false });
   const host = hostToolchain(); // first: without the host's executable nothing else matters
-  const wanted = opts.arch
-    ? opts.arch.split(',').map((a) => {
-        if (a !== 'x64' && a !== 'arm64') throw new Error(`--arch: no target ${a} (x64, arm64)`);
-        return TARGETS[a];
-      })
-    : Object.values(TARGETS);
+  const wanted = targetsOf(opts.arch);
   const program = [
     { asset: 'main', entry: join(root, 'cmd/secwrap.ts'), train: /** @type {const} */ ('exec') },
     { asset: 'cli', entry: join(root, 'cmd/cli.ts'), train: /** @type {const} */ ('explain') },

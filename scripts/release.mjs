@@ -51,7 +51,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { exeName, readExecutable, TARGETS, toolchain } from './cross/targets.mjs';
+import {
+  commandFor,
+  exeName,
+  readExecutable,
+  TARGETS,
+  targetsOf,
+  toolchain,
+} from './cross/targets.mjs';
 import { renderManPage, sourceDateEpoch } from './man.mjs';
 import { makeSbom } from './release/sbom.mjs';
 
@@ -70,13 +77,7 @@ const ARTIFACTS = ['tarball', 'deb', 'sbom'];
 if (opts.only !== undefined && !ARTIFACTS.includes(opts.only))
   throw new Error(`--only ${opts.only}: one of ${ARTIFACTS.join(', ')}`);
 const want = (/** @type {string} */ a) => opts.only === undefined || opts.only === a;
-/** @type {import('./cross/targets.mjs').Target[]} */
-const targets = opts.arch
-  ? [...new Set(opts.arch.split(','))].map((a) => {
-      if (a !== 'x64' && a !== 'arm64') throw new Error(`--arch: no target ${a} (x64, arm64)`);
-      return TARGETS[a];
-    })
-  : Object.values(TARGETS);
+const targets = targetsOf(opts.arch);
 // SHA256SUMS describes a whole release: every artifact of every target.
 const complete = opts.only === undefined && targets.length === Object.keys(TARGETS).length;
 const dist = resolve(opts.dist ?? join(root, 'dist'));
@@ -169,8 +170,7 @@ function loadTarget(t) {
   const exe = join(dist, exeName(t));
   const bytes = readExecutable(exe, t, 'releasing');
   const tc = toolchain(root, t);
-  const [cmd = exe, ...pre] = [...tc.prefix, exe];
-  const completion = execFileSync(cmd, [...pre, 'completion'], {
+  const completion = execFileSync(...commandFor(tc, exe, ['completion']), {
     env: { PATH: '/usr/bin:/bin' },
     encoding: 'utf8',
   });
@@ -274,9 +274,8 @@ function artifacts({ t, tc, exe, bytes, completion }, names) {
   if (want('sbom')) {
     // The Node that made the executable is the one whose versions are listed: the target's own
     // pinned Node, run here (under qemu-user for another architecture).
-    const [cmd = tc.node, ...pre] = [...tc.prefix, tc.node];
     const nodeVersions = JSON.parse(
-      execFileSync(cmd, [...pre, '-p', 'JSON.stringify(process.versions)'], {
+      execFileSync(...commandFor(tc, tc.node, ['-p', 'JSON.stringify(process.versions)']), {
         env: toolEnv,
         encoding: 'utf8',
       }),

@@ -52,6 +52,20 @@ export const TARGETS = Object.freeze({
   },
 });
 
+/**
+ * The targets an `--arch x64,arm64` option names, each once in the order given; every target
+ * without the option.
+ * @param {string | undefined} arch
+ * @returns {Target[]}
+ */
+export function targetsOf(arch) {
+  if (arch === undefined) return Object.values(TARGETS);
+  return [...new Set(arch.split(','))].map((a) => {
+    if (a !== 'x64' && a !== 'arm64') throw new Error(`--arch: no target ${a} (x64, arm64)`);
+    return TARGETS[a];
+  });
+}
+
 /** The executable's name in dist/ (dist/secwrap is the host's, the same bytes). */
 export const exeName = (/** @type {Target} */ t) => `secwrap-linux-${t.arch}`;
 
@@ -146,4 +160,17 @@ export function readExecutable(file, t, what) {
   )
     throw new Error(`${file} is not the single executable for linux-${t.arch}: not ${what} it`);
   return bytes;
+}
+
+/**
+ * `file` (a program of tc's target: its Node, or an executable) with `args`, as this machine runs
+ * it: itself on its own machine, under qemu-user elsewhere. Spread into spawnSync/execFileSync.
+ * @param {Toolchain} tc
+ * @param {string} file
+ * @param {string[]} args
+ * @returns {[string, string[]]}
+ */
+export function commandFor(tc, file, args) {
+  const [cmd = file, ...pre] = [...tc.prefix, file];
+  return [cmd, [...pre, ...args]];
 }
